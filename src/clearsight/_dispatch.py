@@ -1,0 +1,74 @@
+"""Backend registry and choice.
+
+A backend is a module exposing the same kernels (today: ``WienerPlan``).
+Choice order: the ``backend=`` argument, else ``$CLEARSIGHT_BACKEND``, else
+the fastest backend that imports. Falling back from the compiled core to
+NumPy without being asked warns once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import warnings
+from types import ModuleType
+
+# Fastest first.
+_MODULES = {"cpp": "clearsight._core", "numpy": "clearsight.reference"}
+BACKEND_NAMES = tuple(_MODULES)
+_ENV = "CLEARSIGHT_BACKEND"
+_warned = False
+
+
+@functools.cache
+def _load(name: str) -> ModuleType | ImportError:
+    try:
+        return importlib.import_module(_MODULES[name])
+    except ImportError as error:
+        return error
+
+
+def backends() -> list[str]:
+    """Names of the backends that are available here, the one ``"auto"`` picks first."""
+    available = [name for name in BACKEND_NAMES if not isinstance(_load(name), ImportError)]
+    env = os.environ.get(_ENV)
+    if env in available:
+        available.remove(env)
+        available.insert(0, env)
+    return available
+
+
+def _require(name: str, origin: str) -> ModuleType:
+    module = _load(name)
+    if isinstance(module, ImportError):
+        raise ValueError(f"{origin} {name!r} is not available here: {module}")
+    return module
+
+
+def resolve(backend: object = "auto") -> tuple[str, ModuleType]:
+    """Return ``(name, module)`` of the backend to use for `backend` (a name or ``"auto"``)."""
+    global _warned
+    options = ("auto",) + BACKEND_NAMES
+    if not isinstance(backend, str) or backend not in options:
+        raise ValueError(f"backend must be one of {', '.join(map(repr, options))}, got {backend!r}")
+    if backend != "auto":
+        return backend, _require(backend, "backend")
+    env = os.environ.get(_ENV)
+    if env:
+        if env not in BACKEND_NAMES:
+            raise ValueError(f"{_ENV} must be one of {', '.join(map(repr, BACKEND_NAMES))}, got {env!r}")
+        return env, _require(env, _ENV)
+    for name in BACKEND_NAMES:
+        module = _load(name)
+        if not isinstance(module, ImportError):
+            if name != BACKEND_NAMES[0] and not _warned:
+                _warned = True
+                warnings.warn(
+                    f"clearsight's compiled core is unavailable ({_load(BACKEND_NAMES[0])}); "
+                    f"using the {name!r} backend, which is slower. Set {_ENV}={name} to silence this.",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+            return name, module
+    raise RuntimeError("no clearsight backend is importable")  # the NumPy one always is

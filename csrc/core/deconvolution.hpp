@@ -63,11 +63,16 @@ class WienerPlan {
 // Builds the filter conj(H) / (|H|^2 + balance |R|^2) for frames of
 // rows x cols, R = 1 (identity) or the 5-point Laplacian. The PSF is
 // normalised to unit sum. Work is float64 when `double_precision`, else
-// float32 (the filter itself is always computed in float64).
-// Throws std::invalid_argument naming the offending argument.
+// float32 (the filter itself is always computed in float64), on up to
+// `threads` threads. Throws std::invalid_argument naming the offending argument.
 std::unique_ptr<WienerPlan> make_wiener_plan(const PsfView& psf, std::size_t rows,
                                              std::size_t cols, double balance,
                                              Regularizer regularizer, Boundary boundary,
-                                             bool double_precision);
+                                             bool double_precision, std::size_t threads);
+
+// The kernel variant this CPU runs: "avx2" (AVX2 + FMA, chosen at run time
+// where the CPU has them) or "baseline" (x86-64 SSE2, or the target's
+// default). CLEARSIGHT_CPU=baseline in the environment forces the baseline.
+const char* cpu_variant();
 
 }  // namespace clearsight

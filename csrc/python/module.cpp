@@ -69,7 +69,8 @@ std::size_t positive_size(long long value, const char* name) {
 
 std::unique_ptr<WienerPlan> new_plan(const py::array& psf, std::pair<long long, long long> shape,
                                      double balance, const std::string& regularizer,
-                                     const std::string& boundary, bool double_precision) {
+                                     const std::string& boundary, bool double_precision,
+                                     long long threads) {
   if (psf.ndim() != 2) throw std::invalid_argument("psf must be 2-D");
   if (!psf.dtype().is(py::dtype::of<double>())) throw py::type_error("psf must be float64");
   if (reinterpret_cast<std::uintptr_t>(psf.data()) % alignof(double) != 0 ||
@@ -86,10 +87,11 @@ std::unique_ptr<WienerPlan> new_plan(const py::array& psf, std::pair<long long, 
   const std::size_t cols = positive_size(shape.second, "shape");
   const Regularizer reg = parse_regularizer(regularizer);
   const Boundary bound = parse_boundary(boundary);
+  const std::size_t n = positive_size(threads, "threads");
   // `psf` holds a reference to the array for the whole call, so its buffer
   // outlives the planning done without the GIL.
   py::gil_scoped_release release;
-  return make_wiener_plan(view, rows, cols, balance, reg, bound, double_precision);
+  return make_wiener_plan(view, rows, cols, balance, reg, bound, double_precision, n);
 }
 
 }  // namespace
@@ -108,6 +110,8 @@ PYBIND11_MODULE(_core, m) {
   });
 
   m.def("available_cpus", &available_cpus, "CPUs this process may run on.");
+  m.def("cpu_variant", &cpu_variant,
+        "Kernel variant in use: 'avx2' or 'baseline' (CLEARSIGHT_CPU=baseline forces it).");
   m.def(
       "fast_length",
       [](long long n) { return fast_length(positive_size(n, "n")); }, py::arg("n"),
@@ -116,7 +120,8 @@ PYBIND11_MODULE(_core, m) {
   py::class_<WienerPlan>(m, "WienerPlan",
                          "Wiener filter for one PSF and frame shape; see clearsight.Deconvolver.")
       .def(py::init(&new_plan), py::arg("psf"), py::arg("shape"), py::arg("balance"),
-           py::arg("regularizer"), py::arg("boundary"), py::arg("double_precision"))
+           py::arg("regularizer"), py::arg("boundary"), py::arg("double_precision"),
+           py::arg("threads") = 1)
       .def(
           "apply",
           [](const WienerPlan& plan, const py::array& image, const py::array& out, bool clip,

@@ -22,16 +22,16 @@ _warned = False
 
 
 @functools.cache
-def _load(name: str) -> ModuleType | ImportError:
+def _load(name: str) -> ModuleType | Exception:
     try:
         return importlib.import_module(_MODULES[name])
-    except ImportError as error:
+    except Exception as error:  # noqa: BLE001 - any failure to load a backend means falling back
         return error
 
 
 def backends() -> list[str]:
     """Names of the backends that are available here, the one ``"auto"`` picks first."""
-    available = [name for name in BACKEND_NAMES if not isinstance(_load(name), ImportError)]
+    available = [name for name in BACKEND_NAMES if not isinstance(_load(name), Exception)]
     env = os.environ.get(_ENV)
     if env in available:
         available.remove(env)
@@ -41,7 +41,7 @@ def backends() -> list[str]:
 
 def _require(name: str, origin: str) -> ModuleType:
     module = _load(name)
-    if isinstance(module, ImportError):
+    if isinstance(module, Exception):
         raise ValueError(f"{origin} {name!r} is not available here: {module}")
     return module
 
@@ -61,7 +61,7 @@ def resolve(backend: object = "auto") -> tuple[str, ModuleType]:
         return env, _require(env, _ENV)
     for name in BACKEND_NAMES:
         module = _load(name)
-        if not isinstance(module, ImportError):
+        if not isinstance(module, Exception):
             if name != BACKEND_NAMES[0] and not _warned:
                 _warned = True
                 warnings.warn(

@@ -154,8 +154,9 @@ def deconvolve_plane(
 class WienerPlan:
     """The Wiener filter for one PSF and plane shape, computed once (NumPy backend).
 
-    Same interface as ``clearsight._core.WienerPlan``; `double_precision` is
-    accepted for that reason and ignored (the reference always works in float64).
+    Same interface as ``clearsight._core.WienerPlan``; `double_precision` and
+    `threads` are accepted for that reason and ignored (the reference always
+    works in float64, on one thread).
     """
 
     def __init__(
@@ -166,6 +167,7 @@ class WienerPlan:
         regularizer: str,
         boundary: str,
         double_precision: bool,
+        threads: int = 1,
     ) -> None:
         psf = np.asarray(psf, dtype=np.float64)
         psf = psf / psf.sum()

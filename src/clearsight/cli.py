@@ -1,0 +1,291 @@
+"""The ``clearsight`` command line.
+
+Subcommands
+-----------
+deblur
+    Deconvolve an image file with a known PSF and write the result.
+demo
+    Blur the bundled sample image, restore it and report the gain.
+backends
+    List the available compute backends, the default first.
+
+Errors the user can fix (bad arguments, unreadable files, invalid PSF specs)
+are reported as a single ``clearsight: error: ...`` line on stderr with exit
+status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["main"]
+
+PROG = "clearsight"
+
+# Blur and noise used by `clearsight demo`; the balance was picked on this
+# exact set-up (it scored best among 0.001-0.02 on the sample image).
+DEMO_PSF = ("motion", 15, 30)
+DEMO_NOISE_SIGMA = 0.005
+DEMO_SEED = 0
+DEMO_BALANCE = 0.01
+DEMO_REPEATS = 3
+
+# Failures that come from the user's input rather than from a bug.
+_USER_ERRORS = (ValueError, TypeError, OSError, ImportError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    import clearsight
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Fast image restoration: Wiener deconvolution from the command line.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"{PROG} {clearsight.__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    deblur = commands.add_parser(
+        "deblur",
+        help="deconvolve an image file with a known PSF",
+        description=(
+            "Read IN, remove the blur described by --psf with a Wiener filter and write "
+            "OUT (format from its suffix: .png, .tif, .jpg, .bmp, .webp). The output has "
+            "the input's size, channels and bit depth; it is written atomically, so a "
+            "failure leaves no OUT file."
+        ),
+    )
+    deblur.add_argument("input", metavar="IN", help="image to restore")
+    deblur.add_argument("output", metavar="OUT", help="where to write the result")
+    deblur.add_argument(
+        "--psf",
+        required=True,
+        metavar="SPEC",
+        help=(
+            "the blur: 'gaussian:SIGMA[,SIZE]', 'motion:LENGTH,ANGLE[,SIZE]', "
+            "'disk:RADIUS[,SIZE]', or a path to a .npy or image file"
+        ),
+    )
+    deblur.add_argument(
+        "--balance",
+        type=float,
+        default=0.01,
+        help="regularisation weight > 0; larger is smoother, smaller sharper (default: 0.01)",
+    )
+    deblur.add_argument(
+        "--boundary",
+        choices=("reflect", "periodic", "taper"),
+        default="reflect",
+        help="how the image is extended beyond its edges (default: reflect)",
+    )
+    deblur.add_argument(
+        "--regularizer",
+        choices=("identity", "laplacian"),
+        default="identity",
+        help="identity (parametric Wiener) or laplacian (smooths gradients) (default: identity)",
+    )
+    deblur.add_argument(
+        "--threads", type=int, default=None, metavar="N",
+        help="threads to use (default: all available CPUs)",
+    )
+    deblur.add_argument(
+        "--backend",
+        default="auto",
+        metavar="NAME",
+        help="'auto' (default) or a name printed by 'clearsight backends'",
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="blur the bundled sample image, restore it, and report PSNR and time",
+        description=(
+            "Blur the bundled astronaut photograph with a 15-pixel motion blur at 30 "
+            "degrees plus Gaussian noise (sigma 0.005), restore it with a Wiener "
+            "filter, write blurred.png, restored.png and side_by_side.png (original | "
+            "blurred | restored) into DIR, and print the PSNR of both against the "
+            "original."
+        ),
+    )
+    demo.add_argument(
+        "--out", default="clearsight-demo", metavar="DIR",
+        help="output folder, created if needed (default: ./clearsight-demo)",
+    )
+    demo.add_argument(
+        "--balance", type=float, default=DEMO_BALANCE,
+        help=f"regularisation weight > 0 (default: {DEMO_BALANCE})",
+    )
+    demo.add_argument(
+        "--backend", default="auto", metavar="NAME",
+        help="'auto' (default) or a name printed by 'clearsight backends'",
+    )
+
+    commands.add_parser(
+        "backends",
+        help="list the available backends, the one 'auto' picks first",
+        description="Print each available backend, one per line; 'auto' uses the first.",
+    )
+    return parser
+
+
+# --------------------------------------------------------------------- deblur
+
+
+def _deblur(args: argparse.Namespace) -> int:
+    import clearsight
+    from clearsight.io import _format_for, read_image, write_image
+
+    # Check the cheap things first so a typo does not cost a full restore.
+    _format_for(args.output)
+    psf = clearsight.psf.parse(args.psf)
+    image = read_image(args.input)
+    restored = clearsight.wiener(
+        image,
+        psf,
+        balance=args.balance,
+        regularizer=args.regularizer,
+        boundary=args.boundary,
+        threads=args.threads,
+        backend=args.backend,
+    )
+    write_image(args.output, restored)
+    return 0
+
+
+# ----------------------------------------------------------------------- demo
+
+
+def _blur_reflect(image: np.ndarray, psf: np.ndarray) -> np.ndarray:
+    """Convolve each channel of `image` with `psf`, mirroring the image at its edges.
+
+    The convolution is circular on a grid padded by the PSF's size on every
+    side; the wrap-around only touches the padding, which is cropped, so the
+    result is a true (non-circular) blur of a mirror-extended photograph,
+    rather than one whose edges bleed into the opposite side.
+    """
+    kh, kw = psf.shape
+    height, width = image.shape[:2]
+    planes = image[..., None] if image.ndim == 2 else image
+    padded = np.pad(planes.astype(np.float64), ((kh, kh), (kw, kw), (0, 0)), mode="symmetric")
+    grid = padded.shape[:2]
+    kernel = np.zeros(grid)
+    kernel[:kh, :kw] = psf
+    # Moving the PSF's centre to index (0, 0) keeps the blurred image aligned.
+    kernel = np.roll(kernel, (-(kh // 2), -(kw // 2)), axis=(0, 1))
+    spectrum = np.fft.rfft2(padded, axes=(0, 1)) * np.fft.rfft2(kernel)[..., None]
+    blurred = np.fft.irfft2(spectrum, s=grid, axes=(0, 1))[kh : kh + height, kw : kw + width]
+    return blurred[..., 0] if image.ndim == 2 else blurred
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import clearsight
+    from clearsight.io import write_image
+    from clearsight.metrics import psnr
+    from clearsight.samples import astronaut
+
+    original = astronaut().astype(np.float32) / np.float32(255.0)
+    kind, length, angle = DEMO_PSF
+    psf = clearsight.psf.motion(length, angle)
+    rng = np.random.default_rng(DEMO_SEED)
+    blurred = _blur_reflect(original, psf)
+    blurred += rng.normal(0.0, DEMO_NOISE_SIGMA, blurred.shape)
+    blurred = np.clip(blurred, 0.0, 1.0).astype(np.float32)
+
+    # The first call also pays for planning and thread start-up; the best of
+    # a few calls is what a steady stream of frames would see.
+    times = []
+    for _ in range(DEMO_REPEATS):
+        start = time.perf_counter()
+        restored = clearsight.wiener(blurred, psf, balance=args.balance, backend=args.backend)
+        times.append((time.perf_counter() - start) * 1e3)
+    backend = clearsight.backends()[0] if args.backend == "auto" else args.backend
+
+    os.makedirs(args.out, exist_ok=True)
+    paths = {name: os.path.join(args.out, f"{name}.png")
+             for name in ("blurred", "restored", "side_by_side")}
+    write_image(paths["blurred"], blurred)
+    write_image(paths["restored"], restored)
+    write_image(paths["side_by_side"], np.concatenate([original, blurred, restored], axis=1))
+
+    height, width = original.shape[:2]
+    print(f"image:          astronaut sample, {width}x{height} RGB")
+    print(f"blur:           {kind}:{length},{angle} + Gaussian noise sigma={DEMO_NOISE_SIGMA}")
+    print(f"PSNR blurred:   {psnr(original, blurred):.2f} dB")
+    print(f"PSNR restored:  {psnr(original, restored):.2f} dB")
+    print(
+        f"restore time:   {min(times):.1f} ms (best of {DEMO_REPEATS}, first {times[0]:.1f} ms; "
+        f"balance={args.balance:g}, backend={backend})"
+    )
+    for path in paths.values():
+        print(f"wrote:          {path}")
+    return 0
+
+
+# ------------------------------------------------------------------- backends
+
+
+def _backends(args: argparse.Namespace) -> int:
+    import clearsight
+
+    for name in clearsight.backends():
+        print(name)
+    return 0
+
+
+_COMMANDS = {"deblur": _deblur, "demo": _demo, "backends": _backends}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``clearsight`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 for a usage error or a failure caused
+        by the input (reported as one ``clearsight: error: ...`` line on
+        stderr), 130 when interrupted.
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        # argparse exits for --help, --version and usage errors; returning the
+        # status keeps main() usable in-process.
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            # A Python warning prints as two lines with a source location;
+            # on a command line one short line says the same.
+            try:
+                return _COMMANDS[args.command](args)
+            finally:
+                for item in caught:
+                    print(f"{PROG}: warning: {_one_line(item.message)}", file=sys.stderr)
+    except _USER_ERRORS as exc:
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,330 @@
+"""Tests for the ``clearsight`` command line (clearsight.cli)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+Image = pytest.importorskip("PIL.Image")
+
+import clearsight  # noqa: E402
+from clearsight import cli  # noqa: E402
+from clearsight.io import read_image, write_image  # noqa: E402
+from clearsight.metrics import psnr  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _backends_imported():
+    # Import the backends before any test captures output: an editable install
+    # that rebuilds the compiled core on import streams the build log to the
+    # real stderr, which fails under pytest's in-memory capture (capsys).
+    clearsight.backends()
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("clearsight: error:")]
+
+
+def _assert_one_line_error(stderr: str, *fragments: str) -> None:
+    assert "Traceback" not in stderr
+    errors = _error_lines(stderr)
+    assert len(errors) == 1, stderr
+    # Anything else on stderr must be one of our own one-line notes.
+    others = [line for line in stderr.splitlines() if line.startswith("clearsight:")]
+    assert all(line.startswith(("clearsight: error:", "clearsight: warning:")) for line in others)
+    for fragment in fragments:
+        assert fragment in errors[0]
+
+
+def _scene(height: int, width: int, channels: int | None = None) -> np.ndarray:
+    """Smooth test picture in [0, 1] with some edges, grey or colour."""
+    yy, xx = np.mgrid[0:height, 0:width] / max(height, width)
+    base = 0.5 + 0.3 * np.sin(9 * xx) * np.cos(7 * yy)
+    base[height // 3 : 2 * height // 3, width // 4 : width // 2] = 0.95
+    if channels is None:
+        return base
+    return np.stack([np.roll(base, 3 * c, axis=1) for c in range(channels)], axis=-1)
+
+
+@pytest.fixture
+def blurred_rgb(tmp_path):
+    sharp = _scene(48, 64, 3)
+    psf = clearsight.psf.gaussian(1.5)
+    blurred = cli._blur_reflect(sharp, psf)
+    path = tmp_path / "in_rgb.png"
+    write_image(path, np.clip(blurred, 0, 1))
+    return path, np.rint(sharp * 255).astype(np.uint8)
+
+
+@pytest.fixture
+def grey16(tmp_path):
+    data = np.rint(cli._blur_reflect(_scene(40, 36), clearsight.psf.gaussian(1.0)) * 65535)
+    path = tmp_path / "in16.png"
+    write_image(path, data.astype(np.uint16))
+    return path
+
+
+# ---------------------------------------------------------------- simple ones
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"clearsight {clearsight.__version__}\n"
+
+
+def test_backends(capsys):
+    assert cli.main(["backends"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == clearsight.backends()
+    assert lines and set(lines) <= {"cpp", "numpy", "cuda", "torch"} | set(lines)
+
+
+def test_help(capsys):
+    assert cli.main(["--help"]) == 0
+    assert "deblur" in capsys.readouterr().out
+
+
+def test_no_command_is_usage_error(capsys):
+    assert cli.main([]) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_bad_choice_is_usage_error(tmp_path, capsys, blurred_rgb):
+    src, _ = blurred_rgb
+    out = tmp_path / "out.png"
+    code = cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1", "--boundary", "wrap"])
+    assert code == 2
+    assert "invalid choice" in capsys.readouterr().err
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------- deblur
+
+
+def test_deblur_rgb8(tmp_path, capsys, blurred_rgb):
+    src, sharp = blurred_rgb
+    out = tmp_path / "out.png"
+    assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1.5", "--balance", "0.001"]) == 0
+    assert "error" not in capsys.readouterr().err
+    with Image.open(out) as im:
+        assert im.format == "PNG" and im.mode == "RGB" and im.size == (64, 48)
+    restored = read_image(out)
+    assert restored.dtype == np.uint8 and restored.shape == (48, 64, 3)
+    assert psnr(sharp, restored) > psnr(sharp, read_image(src))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in_rgb.png", "out.png"]
+
+
+def test_deblur_grey16(tmp_path, grey16):
+    out = tmp_path / "out16.png"
+    code = cli.main([
+        "deblur", str(grey16), str(out), "--psf", "gaussian:1.0",
+        "--boundary", "periodic", "--regularizer", "laplacian", "--threads", "1",
+        "--backend", "auto",
+    ])
+    assert code == 0
+    with Image.open(out) as im:
+        assert im.mode.startswith("I;16") and im.size == (36, 40)
+    restored = read_image(out)
+    assert restored.dtype == np.uint16 and restored.shape == (40, 36)
+
+
+def test_deblur_to_tiff_and_psf_file(tmp_path, grey16):
+    psf_path = tmp_path / "k.npy"
+    np.save(psf_path, clearsight.psf.disk(2.0))
+    out = tmp_path / "out.tif"
+    assert cli.main(["deblur", str(grey16), str(out), "--psf", str(psf_path)]) == 0
+    assert read_image(out).dtype == np.uint16
+
+
+def test_deblur_explicit_backends(tmp_path, blurred_rgb):
+    src, _ = blurred_rgb
+    for name in clearsight.backends():
+        out = tmp_path / f"out_{name}.png"
+        assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1", "--backend", name]) == 0
+        assert read_image(out).shape == (48, 64, 3)
+
+
+def test_corrupt_input(tmp_path, capsys):
+    src = tmp_path / "corrupt.png"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 20)
+    out = tmp_path / "out.png"
+    assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1"]) == 2
+    _assert_one_line_error(capsys.readouterr().err, str(src))
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupt.png"]
+
+
+def test_truncated_input(tmp_path, capsys, blurred_rgb):
+    src, _ = blurred_rgb
+    raw = src.read_bytes()
+    src.write_bytes(raw[: len(raw) // 2])
+    out = tmp_path / "out.png"
+    assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1"]) == 2
+    _assert_one_line_error(capsys.readouterr().err, str(src))
+    assert not out.exists()
+
+
+def test_missing_input(tmp_path, capsys):
+    out = tmp_path / "out.png"
+    assert cli.main(["deblur", str(tmp_path / "nope.png"), str(out), "--psf", "gaussian:1"]) == 2
+    _assert_one_line_error(capsys.readouterr().err, "nope.png")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("spec", ["motin:15,30", "gaussian:-1", "motion:15", "gaussian:abc", ""])
+def test_bad_psf_spec(tmp_path, capsys, blurred_rgb, spec):
+    src, _ = blurred_rgb
+    out = tmp_path / "out.png"
+    assert cli.main(["deblur", str(src), str(out), "--psf", spec]) == 2
+    _assert_one_line_error(capsys.readouterr().err, "psf")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        (["--balance", "0"], "balance"),
+        (["--balance", "nan"], "balance"),
+        (["--threads", "0"], "threads"),
+        (["--backend", "gpu9000"], "backend"),
+        (["--psf", "gaussian:1,201"], "psf"),  # larger than the image
+    ],
+)
+def test_bad_arguments_leave_no_output(tmp_path, capsys, blurred_rgb, extra, fragment):
+    src, _ = blurred_rgb
+    out = tmp_path / "out.png"
+    args = ["deblur", str(src), str(out), "--psf", "gaussian:1", *extra]
+    assert cli.main(args) == 2
+    _assert_one_line_error(capsys.readouterr().err, fragment)
+    assert not out.exists()
+
+
+def test_unknown_output_suffix(tmp_path, capsys, blurred_rgb):
+    src, _ = blurred_rgb
+    out = tmp_path / "out.xyz"
+    assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1"]) == 2
+    _assert_one_line_error(capsys.readouterr().err, str(out))
+    assert not out.exists()
+
+
+def test_alpha_to_jpeg_refused(tmp_path, capsys):
+    src = tmp_path / "rgba.png"
+    rgba = np.dstack([np.rint(_scene(20, 20, 3) * 255), np.full((20, 20), 255)]).astype(np.uint8)
+    write_image(src, rgba)
+    out = tmp_path / "out.jpg"
+    assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1"]) == 2
+    _assert_one_line_error(capsys.readouterr().err, "alpha")
+    assert not out.exists()
+
+
+def test_warnings_become_one_line_notes(tmp_path, capsys, monkeypatch, blurred_rgb):
+    import warnings
+
+    def noisy_wiener(image, psf, **kwargs):
+        warnings.warn("compiled core missing;\nusing NumPy", RuntimeWarning)
+        return image
+
+    monkeypatch.setattr(clearsight, "wiener", noisy_wiener)
+    src, _ = blurred_rgb
+    out = tmp_path / "out.png"
+    assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1"]) == 0
+    err = capsys.readouterr().err
+    assert err == "clearsight: warning: compiled core missing; using NumPy\n"
+    np.testing.assert_array_equal(read_image(out), read_image(src))
+
+
+def test_unwritable_output_directory(tmp_path, capsys, blurred_rgb):
+    src, _ = blurred_rgb
+    out = tmp_path / "no_such_dir" / "out.png"
+    assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1"]) == 2
+    _assert_one_line_error(capsys.readouterr().err)
+    assert not out.parent.exists()
+
+
+# ----------------------------------------------------------------------- demo
+
+
+def _demo_numbers(stdout: str) -> tuple[float, float, float, str]:
+    blurred = float(re.search(r"PSNR blurred:\s*([0-9.]+) dB", stdout).group(1))
+    restored = float(re.search(r"PSNR restored:\s*([0-9.]+) dB", stdout).group(1))
+    timing = re.search(r"restore time:\s*([0-9.]+) ms \(.*backend=(\w+)\)", stdout)
+    return blurred, restored, float(timing.group(1)), timing.group(2)
+
+
+def test_demo_end_to_end(tmp_path, capsys):
+    out_dir = tmp_path / "demo"
+    assert cli.main(["demo", "--out", str(out_dir)]) == 0
+    stdout = capsys.readouterr().out
+    blurred_db, restored_db, ms, backend = _demo_numbers(stdout)
+    assert restored_db > blurred_db + 1.0
+    assert ms > 0
+    assert backend == clearsight.backends()[0]
+    sizes = {"blurred.png": (384, 384), "restored.png": (384, 384), "side_by_side.png": (3 * 384, 384)}
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(sizes)
+    for name, size in sizes.items():
+        with Image.open(out_dir / name) as im:
+            assert im.format == "PNG" and im.mode == "RGB" and im.size == size
+            im.load()
+    # The left third of the side-by-side picture is the untouched sample.
+    from clearsight.samples import astronaut
+
+    np.testing.assert_array_equal(read_image(out_dir / "side_by_side.png")[:, :384], astronaut())
+
+
+def test_demo_default_dir_is_cwd(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["demo"]) == 0
+    assert (tmp_path / "clearsight-demo" / "restored.png").is_file()
+
+
+def test_demo_bad_balance(tmp_path, capsys):
+    assert cli.main(["demo", "--out", str(tmp_path / "d"), "--balance", "-1"]) == 2
+    _assert_one_line_error(capsys.readouterr().err, "balance")
+
+
+def test_blur_reflect_matches_direct_convolution():
+    ndimage = pytest.importorskip("scipy.ndimage")
+    rng = np.random.default_rng(3)
+    image = rng.random((20, 23))
+    psf = rng.random((5, 7))
+    psf /= psf.sum()
+    expected = ndimage.convolve(image, psf, mode="reflect")
+    np.testing.assert_allclose(cli._blur_reflect(image, psf), expected, atol=1e-12)
+
+
+# ----------------------------------------------------------------- subprocess
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    src = str(Path(clearsight.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "clearsight", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_subprocess_version_and_error(tmp_path, blurred_rgb):
+    result = _run("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert f"clearsight {clearsight.__version__}" in result.stdout.splitlines()
+
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"not a png at all")
+    out = tmp_path / "out.png"
+    result = _run("deblur", str(corrupt), str(out), "--psf", "gaussian:1", cwd=tmp_path)
+    assert result.returncode == 2
+    _assert_one_line_error(result.stderr, str(corrupt))
+    assert not out.exists()
+
+    result = _run("deblur", str(blurred_rgb[0]), str(out), "--psf", "gaussian:1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert read_image(out).shape == (48, 64, 3)

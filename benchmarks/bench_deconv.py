@@ -301,7 +301,7 @@ def bench_gray_float(report: Report, size: str, psf: np.ndarray, dtype, with_one
         if "skimage" in result:
             report.stage(case, "skimage wiener (periodic)", result["skimage"],
                          f"skimage / floor = {result['skimage'].median_ms / result['floor'].median_ms:.2f}: "
-                         f"the most any FFT filter at the floor could gain on it")
+                         f"what a filter running exactly at the floor would gain on skimage")
         report.stage(describe(size, "gray", dtype, "periodic"), "Deconvolver call", result["deconv periodic"],
                      f"call / floor = {result['deconv periodic'].median_ms / result['floor'].median_ms:.2f}")
 

@@ -363,5 +363,5 @@ def test_environment_picks_the_backend(monkeypatch, backend):
 
 def test_auto_without_environment_picks_the_fastest(monkeypatch):
     monkeypatch.delenv("CLEARSIGHT_BACKEND", raising=False)
-    expected = "cpp" if not isinstance(_dispatch._load("cpp"), ImportError) else "numpy"
+    expected = "cpp" if not isinstance(_dispatch._load("cpp"), Exception) else "numpy"
     assert clearsight.Deconvolver(PSF, SHAPE).backend == expected

@@ -49,7 +49,9 @@ class WienerPlan {
   // be the same memory: every input pixel is read before any output pixel is
   // written). Floats are clipped to [0, 1] when `clip` is set; integers always
   // are. `threads` is an upper bound. Safe to call from several threads at
-  // once: each call takes its own work buffers from a pool.
+  // once: each call takes its own work buffers from a pool. Throws
+  // std::invalid_argument if a float input holds NaN or infinity (checked
+  // while reading, so `out` is untouched).
   virtual void apply(const PlaneView& in, const PlaneView& out, bool clip,
                      std::size_t threads) const = 0;
 

@@ -337,8 +337,21 @@ class Plan final : public WienerPlan {
       const char* row = at(r);
       const std::ptrdiff_t cs = col_stride;
       const std::size_t w = W, nw = NW;
-      for (std::size_t j = 0; j < w; ++j)
-        dst[j * step] = load_pixel<T, P>(row + static_cast<std::ptrdiff_t>(j) * cs);
+      if constexpr (std::is_floating_point_v<P>) {
+        // v * 0 is 0 for finite v and NaN for NaN or infinity: checking the
+        // frame costs one multiply-add per pixel here, instead of a separate
+        // pass over memory in Python.
+        T poison = T(0);
+        for (std::size_t j = 0; j < w; ++j) {
+          const T v = load_pixel<T, P>(row + static_cast<std::ptrdiff_t>(j) * cs);
+          dst[j * step] = v;
+          poison += v * T(0);
+        }
+        if (poison != poison) throw std::invalid_argument("image contains NaN or infinity");
+      } else {
+        for (std::size_t j = 0; j < w; ++j)
+          dst[j * step] = load_pixel<T, P>(row + static_cast<std::ptrdiff_t>(j) * cs);
+      }
       for (std::size_t j = w; j < nw; ++j)
         dst[j * step] = load_pixel<T, P>(row + static_cast<std::ptrdiff_t>(col_src[j]) * cs);
     }

@@ -109,6 +109,9 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
+  // The Python door skips its own NaN/infinity scan for backends that check
+  // while computing.
+  m.attr("CHECKS_FINITE") = true;
   m.def("available_cpus", &available_cpus, "CPUs this process may run on.");
   m.def("cpu_variant", &cpu_variant,
         "Kernel variant in use: 'avx2' or 'baseline' (CLEARSIGHT_CPU=baseline forces it).");

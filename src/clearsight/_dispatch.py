@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import sys
 import warnings
 from types import ModuleType
 
@@ -27,6 +28,16 @@ def _load(name: str) -> ModuleType | Exception:
         return importlib.import_module(_MODULES[name])
     except Exception as error:  # noqa: BLE001 - any failure to load a backend means falling back
         return error
+
+
+def _caller_stacklevel() -> int:
+    """stacklevel for warnings.warn that points at the first frame outside clearsight."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("clearsight"):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def backends() -> list[str]:
@@ -68,7 +79,7 @@ def resolve(backend: object = "auto") -> tuple[str, ModuleType]:
                     f"clearsight's compiled core is unavailable ({_load(BACKEND_NAMES[0])}); "
                     f"using the {name!r} backend, which is slower. Set {_ENV}={name} to silence this.",
                     RuntimeWarning,
-                    stacklevel=3,
+                    stacklevel=_caller_stacklevel(),
                 )
             return name, module
     raise RuntimeError("no clearsight backend is importable")  # the NumPy one always is

@@ -16,6 +16,7 @@ import numpy as np
 PIXEL_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), np.dtype(np.float64))
 _DTYPE_NAMES = "uint8, uint16, float32 or float64"
 MAX_CHANNELS = 4
+MAX_THREADS = 1 << 16
 
 
 def _describe(value: object) -> str:
@@ -40,8 +41,9 @@ def _all_finite(array: np.ndarray) -> bool:
     return bool(np.isfinite(array.min()) and np.isfinite(array.max()))
 
 
-def image(value: object, name: str = "image") -> np.ndarray:
-    """An H×W or H×W×C (C ≤ 4) array of a pixel dtype, non-empty, finite."""
+def image(value: object, name: str = "image", *, check_finite: bool = True) -> np.ndarray:
+    """An H×W or H×W×C (C ≤ 4) array of a pixel dtype, non-empty, and finite unless
+    `check_finite` is False (for backends that check while they compute)."""
     if not isinstance(value, np.ndarray):
         if isinstance(value, (str, bytes)) or value is None or not hasattr(value, "__array__") and not isinstance(value, Sequence):
             raise TypeError(f"{name} must be a NumPy array, got {type(value).__name__}")
@@ -61,7 +63,7 @@ def image(value: object, name: str = "image") -> np.ndarray:
             f"{name} must have 1 to {MAX_CHANNELS} channels in its last axis (H×W×C, channel last), "
             f"got shape {array.shape}"
         )
-    if array.dtype.kind == "f" and not _all_finite(array):
+    if check_finite and array.dtype.kind == "f" and not _all_finite(array):
         raise ValueError(f"{name} contains NaN or infinity")
     return array
 
@@ -122,7 +124,8 @@ def psf(value: object, shape: tuple[int, ...], name: str = "psf") -> list[np.nda
     planes = [array] if array.ndim == 2 else [array[..., c] for c in range(colour)]
     result = []
     for plane in planes:
-        total = plane.sum()
+        with np.errstate(over="ignore"):  # an overflowing sum is reported below
+            total = plane.sum()
         if not total > 0:
             raise ValueError(f"{name} must have a positive sum (it is all zeros)")
         if not np.isfinite(total):
@@ -164,7 +167,10 @@ def threads(value: object, name: str = "threads") -> int:
         raise TypeError(f"{name} must be an int >= 1 or None, got {_describe(value)}")
     if value < 1:
         raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
+    # More threads than this can never help; the kernels cap at a few times
+    # the CPU count anyway. Capping here keeps any int the user passes
+    # representable in C.
+    return min(int(value), MAX_THREADS)
 
 
 def flag(value: object, name: str) -> bool:

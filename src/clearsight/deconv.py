@@ -108,6 +108,7 @@ class Deconvolver:
                     kernel, self.shape[:2], self.balance, self.regularizer, self.boundary, double, self.threads
                 )
         self._plans = [plans[id(kernel)] for kernel in psfs]
+        self._backend_checks_finite = bool(getattr(module, "CHECKS_FINITE", False))
         self._colour = _validate.colour_channels(self.shape)
 
     @property
@@ -137,7 +138,11 @@ class Deconvolver:
         ndarray
             `out`, holding the restored frame.
         """
-        image = _validate.image(image)
+        # A compiled backend rejects NaN/infinity while reading a plane, before
+        # writing it; with several planes written into the caller's `out`, an
+        # error in a later plane would leave `out` half-written, so scan first.
+        scan = not self._backend_checks_finite or (out is not None and self._colour > 1)
+        image = _validate.image(image, check_finite=scan)
         if image.shape != self.shape or image.dtype != self.dtype:
             raise ValueError(
                 f"image has shape {image.shape} and dtype {image.dtype}; this Deconvolver "
@@ -229,7 +234,7 @@ def wiener(
     >>> restored.shape, restored.dtype
     ((64, 64), dtype('float64'))
     """
-    image = _validate.image(image)
+    image = _validate.image(image, check_finite=False)  # the Deconvolver checks
     return Deconvolver(
         psf,
         image.shape,

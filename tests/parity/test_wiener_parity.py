@@ -275,7 +275,7 @@ def test_numpy_backend_equals_reference_exactly(case: Case) -> None:
 
 @needs_cpp
 @pytest.mark.slow
-@settings(SETTINGS, max_examples=10 * EXAMPLES)
+@settings(SETTINGS, max_examples=5 * EXAMPLES)
 @given(case=cases())
 def test_cpp_matches_reference_long_hunt(case: Case) -> None:
     check_cpp(case)

@@ -365,3 +365,17 @@ def test_auto_without_environment_picks_the_fastest(monkeypatch):
     monkeypatch.delenv("CLEARSIGHT_BACKEND", raising=False)
     expected = "cpp" if not isinstance(_dispatch._load("cpp"), Exception) else "numpy"
     assert clearsight.Deconvolver(PSF, SHAPE).backend == expected
+
+
+def test_big_endian_images_are_accepted_and_returned_native(backend):
+    image = np.random.default_rng(3).random((20, 24))
+    expected = clearsight.wiener(image, np.ones((3, 3)), backend=backend)
+    swapped = image.astype(">f8")
+    result = clearsight.wiener(swapped, np.ones((3, 3)), backend=backend)
+    assert result.dtype == np.float64 and result.dtype.isnative
+    np.testing.assert_array_equal(result, expected)
+
+
+def test_deconvolver_dtype_none_is_rejected():
+    with pytest.raises(TypeError, match="dtype"):
+        clearsight.Deconvolver(np.ones((3, 3)), (16, 16), dtype=None)

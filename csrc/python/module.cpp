@@ -19,12 +19,25 @@ using namespace clearsight;
 
 namespace {
 
+bool native_byte_order(const py::dtype& dt) {
+  const std::uint16_t probe = 1;
+  const bool little = *reinterpret_cast<const unsigned char*>(&probe) == 1;
+  const char order = dt.byteorder();
+  return order == '=' || order == '|' || (order == '<') == little;
+}
+
 PixelType pixel_type(const py::array& a, const char* name) {
+  // Compare type numbers, not dtype objects: equal dtypes need not be the
+  // same object (np.dtype(">f8").newbyteorder("=") is float64, say). The
+  // type number also excludes non-native byte order.
   const py::dtype dt = a.dtype();
-  if (dt.is(py::dtype::of<std::uint8_t>())) return PixelType::uint8;
-  if (dt.is(py::dtype::of<std::uint16_t>())) return PixelType::uint16;
-  if (dt.is(py::dtype::of<float>())) return PixelType::float32;
-  if (dt.is(py::dtype::of<double>())) return PixelType::float64;
+  if (!native_byte_order(dt))
+    throw py::type_error(std::string(name) + " must be in native byte order");
+  const int num = dt.num();
+  if (num == py::dtype::of<std::uint8_t>().num()) return PixelType::uint8;
+  if (num == py::dtype::of<std::uint16_t>().num()) return PixelType::uint16;
+  if (num == py::dtype::of<float>().num()) return PixelType::float32;
+  if (num == py::dtype::of<double>().num()) return PixelType::float64;
   throw py::type_error(std::string(name) + " must have dtype uint8, uint16, float32 or float64, got " +
                        std::string(py::str(dt)));
 }
@@ -72,7 +85,8 @@ std::unique_ptr<WienerPlan> new_plan(const py::array& psf, std::pair<long long, 
                                      const std::string& boundary, bool double_precision,
                                      long long threads) {
   if (psf.ndim() != 2) throw std::invalid_argument("psf must be 2-D");
-  if (!psf.dtype().is(py::dtype::of<double>())) throw py::type_error("psf must be float64");
+  if (psf.dtype().num() != py::dtype::of<double>().num() || !native_byte_order(psf.dtype()))
+    throw py::type_error("psf must be native float64");
   if (reinterpret_cast<std::uintptr_t>(psf.data()) % alignof(double) != 0 ||
       psf.strides(0) % static_cast<py::ssize_t>(sizeof(double)) != 0 ||
       psf.strides(1) % static_cast<py::ssize_t>(sizeof(double)) != 0)
@@ -117,7 +131,13 @@ PYBIND11_MODULE(_core, m) {
         "Kernel variant in use: 'avx2' or 'baseline' (CLEARSIGHT_CPU=baseline forces it).");
   m.def(
       "fast_length",
-      [](long long n) { return fast_length(positive_size(n, "n")); }, py::arg("n"),
+      [](long long n) {
+        // Searching upwards is fast for any length an image can have; bound
+        // it so a direct call cannot spin for hours holding the GIL.
+        if (n > (1LL << 40)) throw std::invalid_argument("n must be <= 2**40");
+        return fast_length(positive_size(n, "n"));
+      },
+      py::arg("n"),
       "Smallest length >= n whose prime factors are 2, 3 and 5.");
 
   py::class_<WienerPlan>(m, "WienerPlan",

@@ -26,6 +26,8 @@ def _describe(value: object) -> str:
 
 def pixel_dtype(value: object, name: str = "dtype") -> np.dtype:
     """A NumPy dtype among uint8, uint16, float32, float64."""
+    if value is None:  # np.dtype(None) would silently mean float64
+        raise TypeError(f"{name} must be a dtype ({_DTYPE_NAMES}), got None")
     try:
         dtype = np.dtype(value)  # type: ignore[call-overload]
     except TypeError:
@@ -52,6 +54,8 @@ def image(value: object, name: str = "image", *, check_finite: bool = True) -> n
         except (ValueError, TypeError) as error:
             raise TypeError(f"{name} must be a NumPy array: {error}") from None
     array: np.ndarray = value
+    if not array.dtype.isnative and array.dtype.newbyteorder("=") in PIXEL_DTYPES:
+        array = array.astype(array.dtype.newbyteorder("="))  # e.g. big-endian FITS data
     if array.dtype not in PIXEL_DTYPES:
         raise TypeError(f"{name} must have dtype {_DTYPE_NAMES}, got {array.dtype}")
     if array.ndim not in (2, 3):

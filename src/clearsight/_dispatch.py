@@ -57,29 +57,47 @@ def _require(name: str, origin: str) -> ModuleType:
     return module
 
 
-def resolve(backend: object = "auto") -> tuple[str, ModuleType]:
-    """Return ``(name, module)`` of the backend to use for `backend` (a name or ``"auto"``)."""
+def _has(module: ModuleType, kernel: str | None) -> bool:
+    return kernel is None or hasattr(module, kernel)
+
+
+def resolve(backend: object = "auto", kernel: str | None = None) -> tuple[str, ModuleType]:
+    """Return ``(name, module)`` of the backend to use.
+
+    `backend` is a name or ``"auto"``. `kernel`, when given, is the attribute
+    the operation needs from the backend module (``"WienerPlan"``, ...): an
+    explicitly chosen backend without it is an error; ``"auto"`` takes the
+    fastest backend that has it, without a warning, since an operation whose
+    compiled kernel does not exist yet is not a fallback.
+    """
     global _warned
     options = ("auto",) + BACKEND_NAMES
     if not isinstance(backend, str) or backend not in options:
         raise ValueError(f"backend must be one of {', '.join(map(repr, options))}, got {backend!r}")
-    if backend != "auto":
-        return backend, _require(backend, "backend")
-    env = os.environ.get(_ENV)
-    if env:
-        if env not in BACKEND_NAMES:
-            raise ValueError(f"{_ENV} must be one of {', '.join(map(repr, BACKEND_NAMES))}, got {env!r}")
-        return env, _require(env, _ENV)
+    origin, chosen = "backend", backend
+    if backend == "auto":
+        env = os.environ.get(_ENV)
+        if env:
+            if env not in BACKEND_NAMES:
+                raise ValueError(f"{_ENV} must be one of {', '.join(map(repr, BACKEND_NAMES))}, got {env!r}")
+            origin, chosen = _ENV, env
+    if chosen != "auto":
+        module = _require(chosen, origin)
+        if not _has(module, kernel):
+            having = [n for n in backends() if _has(_load(n), kernel)]  # type: ignore[arg-type]
+            raise ValueError(f"{origin} {chosen!r} has no {kernel} kernel yet; available for it: {having}")
+        return chosen, module
     for name in BACKEND_NAMES:
         module = _load(name)
-        if not isinstance(module, Exception):
-            if name != BACKEND_NAMES[0] and not _warned:
-                _warned = True
-                warnings.warn(
-                    f"clearsight's compiled core is unavailable ({_load(BACKEND_NAMES[0])}); "
-                    f"using the {name!r} backend, which is slower. Set {_ENV}={name} to silence this.",
-                    RuntimeWarning,
-                    stacklevel=_caller_stacklevel(),
-                )
-            return name, module
-    raise RuntimeError("no clearsight backend is importable")  # the NumPy one always is
+        if isinstance(module, Exception) or not _has(module, kernel):
+            continue
+        if name != BACKEND_NAMES[0] and isinstance(_load(BACKEND_NAMES[0]), Exception) and not _warned:
+            _warned = True
+            warnings.warn(
+                f"clearsight's compiled core is unavailable ({_load(BACKEND_NAMES[0])}); "
+                f"using the {name!r} backend, which is slower. Set {_ENV}={name} to silence this.",
+                RuntimeWarning,
+                stacklevel=_caller_stacklevel(),
+            )
+        return name, module
+    raise RuntimeError(f"no clearsight backend provides {kernel}")  # the NumPy reference provides all

@@ -110,7 +110,7 @@ class Deconvolver:
         self.boundary = _validate.choice(boundary, "boundary", BOUNDARIES)
         self.clip = _validate.flag(clip, "clip")
         self.threads = _validate.threads(threads)
-        self.backend, module = _dispatch.resolve(backend)
+        self.backend, module = _dispatch.resolve(backend, "WienerPlan")
         double = self.dtype == np.float64
         plans: dict[int, Any] = {}
         for kernel in psfs:  # a shared PSF appears once per channel as the same object

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from clearsight.reference.pixels import from_unit_float, to_unit_float
+
 __all__ = [
     "BOUNDARIES",
     "REGULARIZERS",
@@ -120,28 +122,6 @@ def taper_window(projection: np.ndarray, n: int) -> np.ndarray:
     near = distance < k
     window[near] = 1.0 - autocorrelation[distance[near]] / autocorrelation[0]
     return window
-
-
-def to_unit_float(plane: np.ndarray) -> np.ndarray:
-    """float64 copy of `plane`; integers are scaled by their maximum (uint8 → /255, uint16 → /65535)."""
-    if np.issubdtype(plane.dtype, np.integer):
-        return plane.astype(np.float64) / np.iinfo(plane.dtype).max
-    return plane.astype(np.float64)
-
-
-def from_unit_float(values: np.ndarray, dtype: np.dtype, clip: bool) -> np.ndarray:
-    """Convert float64 `values` to `dtype`.
-
-    Integers: clipped to [0, 1], scaled by the type's maximum and rounded half
-    up. Floats: clipped to [0, 1] when `clip`, then cast.
-    """
-    dtype = np.dtype(dtype)
-    if np.issubdtype(dtype, np.integer):
-        top = np.iinfo(dtype).max
-        return np.floor(np.clip(values, 0.0, 1.0) * top + 0.5).astype(dtype)
-    if clip:
-        values = np.clip(values, 0.0, 1.0)
-    return values.astype(dtype)
 
 
 def deconvolve_plane(

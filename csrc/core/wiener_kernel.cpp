@@ -98,7 +98,9 @@ inline T load_pixel(const char* p) {
   P v;
   std::memcpy(&v, p, sizeof(P));
   if constexpr (std::is_integral_v<P>) {
-    return static_cast<T>(v) / static_cast<T>(std::numeric_limits<P>::max());
+    // A multiply, not a divide: division would dominate the uint8 read.
+    constexpr T scale = T(1) / static_cast<T>(std::numeric_limits<P>::max());
+    return static_cast<T>(v) * scale;
   } else {
     return static_cast<T>(v);
   }

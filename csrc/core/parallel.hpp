@@ -1,8 +1,7 @@
-// Minimal fork-join parallelism for the kernels.
-//
-// Threads are started per call rather than pooled: a call costs tens of
-// microseconds of thread start-up against milliseconds of FFT work, and there
-// is no global state to share between re-entrant callers.
+// Fork-join parallelism for the kernels, on a process-wide pool of worker
+// threads started on first use (a kernel runs several passes per frame, and
+// starting threads for each costs ~50 us). Re-entrant: concurrent callers
+// share the workers; each waits only for its own chunks.
 #pragma once
 
 #include <cstddef>
@@ -19,8 +18,9 @@ std::size_t available_cpus();
 std::size_t effective_threads(std::size_t requested, std::size_t items);
 
 // Calls body(begin, end) over [0, n) in chunks of `grain` items, shared out
-// dynamically between `threads` threads (the caller's thread is one of them).
-// The first exception thrown by any chunk is rethrown after all threads join.
+// dynamically between `threads` threads (the caller's thread is one of them
+// and does all the work if no worker is free). After a chunk throws, the
+// remaining chunks are skipped and the first exception is rethrown.
 void parallel_for(std::size_t n, std::size_t grain, std::size_t threads,
                   const std::function<void(std::size_t, std::size_t)>& body);
 

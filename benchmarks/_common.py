@@ -268,6 +268,9 @@ class Target:
     threshold: float
     at_least: bool
     unit: str = "x"
+    #: Margins smaller than this (in absolute value) are flagged as close
+    #: calls: on a shared machine medians move by about this much between runs.
+    close: float = 0.10
 
     @property
     def status(self) -> str:
@@ -299,4 +302,6 @@ class Target:
         text = f"{self.status}  {self.name}: measured {self.measured:.2f}{self.unit}, {target}, margin {self.margin:+.1%}"
         if self.status == "MISS":
             text += f" (needs {self.speedup_needed:.2f}x faster)"
+        if abs(self.margin) < self.close:
+            text += f" [close call: |margin| < {self.close:.0%}, may flip between runs]"
         return text

@@ -4,19 +4,42 @@ Public API, one function per operation::
 
     clearsight.wiener(image, psf, balance)      # one-shot deconvolution
     clearsight.Deconvolver(psf, shape)(frame)   # planned, for streams
+    clearsight.denoise_tv(image, weight)        # total-variation denoising
+    clearsight.gaussian_blur / unsharp_mask     # blurring and sharpening
+    clearsight.estimate_noise / sharpness       # measurements
+    clearsight.rgb_to_ycbcr / ycbcr_to_rgb / rgb_to_y
     clearsight.psf.gaussian / motion / disk / load / parse
     clearsight.backends()
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from clearsight import psf
+from clearsight import color, psf
 from clearsight._dispatch import backends
+from clearsight.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from clearsight.deconv import Deconvolver, wiener
+from clearsight.denoise import denoise_tv
+from clearsight.estimate import estimate_noise, sharpness
+from clearsight.sharpen import gaussian_blur, unsharp_mask
 
 try:
     __version__ = version("clearsight")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
-__all__ = ["Deconvolver", "__version__", "backends", "psf", "wiener"]
+__all__ = [
+    "Deconvolver",
+    "__version__",
+    "backends",
+    "color",
+    "denoise_tv",
+    "estimate_noise",
+    "gaussian_blur",
+    "psf",
+    "rgb_to_y",
+    "rgb_to_ycbcr",
+    "sharpness",
+    "unsharp_mask",
+    "wiener",
+    "ycbcr_to_rgb",
+]

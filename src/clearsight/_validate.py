@@ -138,14 +138,47 @@ def psf(value: object, shape: tuple[int, ...], name: str = "psf") -> list[np.nda
     return result * colour if array.ndim == 2 else result
 
 
-def positive_number(value: object, name: str) -> float:
-    """A finite real number > 0."""
+def real_number(value: object, name: str) -> float:
+    """A finite real number (bools refused: True is not a sigma)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_describe(value)}")
     number = float(value)
-    if not np.isfinite(number) or number <= 0:
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {number}")
+    return number
+
+
+def positive_number(value: object, name: str) -> float:
+    """A finite real number > 0."""
+    number = real_number(value, name)
+    if number <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {number}")
     return number
+
+
+def non_negative_number(value: object, name: str) -> float:
+    """A finite real number >= 0."""
+    number = real_number(value, name)
+    if number < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {number}")
+    return number
+
+
+def unit_interval(value: object, name: str) -> float:
+    """A real number in [0, 1] (intensity units)."""
+    number = real_number(value, name)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1] (intensity units), got {number}")
+    return number
+
+
+def positive_int(value: object, name: str) -> int:
+    """An int >= 1 (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= 1, got {_describe(value)}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
 
 
 def choice(value: object, name: str, options: Sequence[str]) -> str:

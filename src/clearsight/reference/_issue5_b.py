@@ -1,0 +1,3 @@
+"""Re-exports of issue-5 reference kernels (part b)."""
+
+__all__: list[str] = []

@@ -358,6 +358,65 @@ class Plan final : public WienerPlan {
         dst[j * step] = load_pixel<T, P>(row + static_cast<std::ptrdiff_t>(col_src[j]) * cs);
     }
 
+    // Reads rows r0 .. r0 + L - 1 into dst[j] (lane l = row r0 + l), one
+    // vector per column, so the lane buffer is written sequentially.
+    void read_lanes(std::size_t r0, V* dst) const {
+      const char* rows[L];
+      for (std::size_t l = 0; l < L; ++l) rows[l] = at(r0 + l);
+      const std::ptrdiff_t cs = col_stride;
+      const std::size_t w = W, nw = NW;
+      V poison = V{} + T(0);
+      for (std::size_t j = 0; j < w; ++j) {
+        const std::ptrdiff_t offset = static_cast<std::ptrdiff_t>(j) * cs;
+        V v;
+        for (std::size_t l = 0; l < L; ++l) set_lane(v, l, load_pixel<T, P>(rows[l] + offset));
+        dst[j] = v;
+        if constexpr (std::is_floating_point_v<P>) poison += v * T(0);  // see read()
+      }
+      if constexpr (std::is_floating_point_v<P>) {
+        for (std::size_t l = 0; l < L; ++l)
+          if (get_lane(poison, l) != get_lane(poison, l))
+            throw std::invalid_argument("image contains NaN or infinity");
+      }
+      for (std::size_t j = w; j < nw; ++j) {
+        const std::ptrdiff_t offset = static_cast<std::ptrdiff_t>(col_src[j]) * cs;
+        V v;
+        for (std::size_t l = 0; l < L; ++l) set_lane(v, l, load_pixel<T, P>(rows[l] + offset));
+        dst[j] = v;
+      }
+    }
+
+    // Writes rows r0 .. r0 + L - 1 from src[j] (lane l = row r0 + l): the
+    // lane buffer is read sequentially, one vector per column, and the L
+    // rows are written side by side.
+    void write_lanes(std::size_t r0, const V* src) const {
+      char* rows[L];
+      for (std::size_t l = 0; l < L; ++l)
+        rows[l] = base + static_cast<std::ptrdiff_t>(r0 + l) * row_stride;
+      const std::ptrdiff_t cs = col_stride;
+      const std::size_t w = W;
+      const bool c = clip;
+      for (std::size_t j = 0; j < w; ++j) {
+        const std::ptrdiff_t offset = static_cast<std::ptrdiff_t>(j) * cs;
+        if constexpr (std::is_integral_v<P>) {
+          // Clip, scale and round on the whole vector (as store_pixel does
+          // per value), then convert each lane.
+          const V zero = V{} + T(0), one = V{} + T(1);
+          V v = src[j];
+          v = (v > zero) ? v : zero;
+          v = (v < one) ? v : one;
+          v = v * static_cast<T>(std::numeric_limits<P>::max()) + T(0.5);
+          for (std::size_t l = 0; l < L; ++l) {
+            const P q = static_cast<P>(get_lane(v, l));
+            std::memcpy(rows[l] + offset, &q, sizeof(P));
+          }
+        } else {
+          const V v = src[j];
+          for (std::size_t l = 0; l < L; ++l) store_pixel<T, P>(rows[l] + offset, get_lane(v, l), c);
+        }
+      }
+    }
+
     void write(std::size_t r, const T* src, std::size_t step) const {
       char* row = base + static_cast<std::ptrdiff_t>(r) * row_stride;
       const std::ptrdiff_t cs = col_stride;
@@ -384,6 +443,16 @@ class Plan final : public WienerPlan {
     }
 
     static constexpr bool clamps() { return false; }
+
+    void read_lanes(std::size_t r0, V* dst) const {
+      T* lanes = reinterpret_cast<T*>(dst);
+      for (std::size_t l = 0; l < L; ++l) read(r0 + l, lanes + l, L);
+    }
+
+    void write_lanes(std::size_t r0, const V* src) const {
+      const T* lanes = reinterpret_cast<const T*>(src);
+      for (std::size_t l = 0; l < L; ++l) write(r0 + l, lanes + l, L);
+    }
 
     // src is the circularly blurred frame: blend = w x + (1 - w) blurred.
     void write(std::size_t r, const T* src, std::size_t step) const {
@@ -429,13 +498,12 @@ class Plan final : public WienerPlan {
     parallel_for(groups, 4, threads, [&](std::size_t g0, std::size_t g1) {
       std::vector<V> vbuf(NW_);
       std::vector<T> sbuf(NW_);
-      T* lanes = reinterpret_cast<T*>(vbuf.data());
       for (std::size_t g = g0; g < g1; ++g) {
         const std::size_t r0 = g * L;
         if (L > 1 && r0 + L <= H_) {
-          for (std::size_t l = 0; l < L; ++l) rows.read(r0 + l, lanes + l, L);
+          rows.read_lanes(r0, vbuf.data());
           row_fft_.exec(vbuf.data(), T(1), true);
-          for (std::size_t l = 0; l < L; ++l) unpack(lanes + l, L, spectrum + (r0 + l) * NWc_);
+          unpack_lanes(vbuf.data(), spectrum + r0 * NWc_);
         } else {
           for (std::size_t r = r0; r < std::min(H_, r0 + L); ++r) {
             rows.read(r, sbuf.data(), 1);
@@ -454,14 +522,13 @@ class Plan final : public WienerPlan {
     parallel_for(groups, 4, threads, [&](std::size_t g0, std::size_t g1) {
       std::vector<V> vbuf(NW_);
       std::vector<T> sbuf(NW_);
-      T* lanes = reinterpret_cast<T*>(vbuf.data());
       for (std::size_t g = g0; g < g1; ++g) {
         const std::size_t r0 = g * L;
         if (L > 1 && r0 + L <= H_) {
-          for (std::size_t l = 0; l < L; ++l) pack(spectrum + (r0 + l) * NWc_, lanes + l, L);
+          pack_lanes(spectrum + r0 * NWc_, vbuf.data());
           row_fft_.exec(vbuf.data(), T(1), false);
           if (rows.clamps()) clamp_unit(vbuf.data(), W_);
-          for (std::size_t l = 0; l < L; ++l) rows.write(r0 + l, lanes + l, L);
+          rows.write_lanes(r0, vbuf.data());
         } else {
           for (std::size_t r = r0; r < std::min(H_, r0 + L); ++r) {
             pack(spectrum + r * NWc_, sbuf.data(), 1);
@@ -527,6 +594,41 @@ class Plan final : public WienerPlan {
       v = (v > zero) ? v : zero;  // on vectors: GCC/Clang's lane-wise select
       v = (v < one) ? v : one;
       values[j] = v;
+    }
+  }
+
+  // The same for L consecutive spectrum rows at once (lane l = row l),
+  // reading and writing the lane buffer sequentially.
+  void unpack_lanes(const V* hc, cmplx<T>* out) const {
+    const std::size_t n = NW_, stride = NWc_;
+    for (std::size_t l = 0; l < L; ++l) out[l * stride] = cmplx<T>(get_lane(hc[0], l), T(0));
+    std::size_t i = 1, k = 1;
+    for (; i + 1 < n; i += 2, ++k) {
+      const V re = hc[i], im = hc[i + 1];
+      for (std::size_t l = 0; l < L; ++l) out[l * stride + k] = cmplx<T>(get_lane(re, l), get_lane(im, l));
+    }
+    if (i < n)
+      for (std::size_t l = 0; l < L; ++l) out[l * stride + k] = cmplx<T>(get_lane(hc[i], l), T(0));
+  }
+
+  void pack_lanes(const cmplx<T>* in, V* hc) const {
+    const std::size_t n = NW_, stride = NWc_;
+    V v;
+    for (std::size_t l = 0; l < L; ++l) set_lane(v, l, in[l * stride].r);
+    hc[0] = v;
+    std::size_t i = 1, k = 1;
+    for (; i + 1 < n; i += 2, ++k) {
+      V re, im;
+      for (std::size_t l = 0; l < L; ++l) {
+        set_lane(re, l, in[l * stride + k].r);
+        set_lane(im, l, in[l * stride + k].i);
+      }
+      hc[i] = re;
+      hc[i + 1] = im;
+    }
+    if (i < n) {
+      for (std::size_t l = 0; l < L; ++l) set_lane(v, l, in[l * stride + k].r);
+      hc[i] = v;
     }
   }
 

@@ -3,17 +3,16 @@
 //
 // One frame costs three passes over memory, each split across threads:
 //   1. rows:    read pixels (any dtype, any strides, boundary extension
-//               applied on the fly), real FFT, store half-spectrum rows;
-//   2. columns: gather a block of columns (padding rows come from the image
-//               rows they mirror, so they are never transformed twice),
-//               complex FFT, multiply by the filter, inverse FFT, and keep
-//               only the rows that survive the final crop;
-//   3. rows:    inverse real FFT of the kept rows, crop, clip, convert and
-//               write the output pixels.
+//               applied on the fly) L rows at a time into SIMD lanes, real
+//               FFT, store the half spectrum in blocks of L columns;
+//   2. columns: per block, in place: copy in the padding rows from the image
+//               rows they mirror (so no padding row is ever transformed along
+//               x), complex FFT, multiply by the filter, inverse FFT;
+//   3. rows:    inverse real FFT of the rows the crop keeps, clip, convert
+//               and write the output pixels.
 // The filter multiply is fused into the column pass, the dtype conversion and
 // boundary extension into the row passes, so no full-size temporary exists
-// besides the half spectrum. Rows and columns are processed VLEN at a time in
-// SIMD lanes, as pocketfft's own multi-dimensional transforms do.
+// besides the spectrum, and the column pass needs no gather or scatter.
 
 // Every standard header pocketfft includes comes first, at global scope, so
 // that including pocketfft inside our namespace below only adds pocketfft.
@@ -183,7 +182,10 @@ class Plan final : public WienerPlan {
   static constexpr std::size_t L = kLanes<T>;
 
   struct Workspace {
-    std::vector<cmplx<T>> spectrum;  // H x NWc: only the rows the crop keeps
+    // The half spectrum in column blocks: entry g * NH + i holds columns
+    // g*L .. g*L+L-1 of row i as one complex SIMD vector, so each block of L
+    // columns is contiguous and the column transforms run on it in place.
+    std::vector<cmplx<V>> spectrum;
     std::vector<T> blend;            // H x W, edge-tapered input (taper only)
   };
 
@@ -200,7 +202,7 @@ class Plan final : public WienerPlan {
       }
       if (!ws_) {
         ws_ = std::make_unique<Workspace>();
-        ws_->spectrum.resize(plan_.H_ * plan_.NWc_);
+        ws_->spectrum.resize(plan_.groups_ * plan_.NH_);
         if (plan_.boundary_ == Boundary::taper) ws_->blend.resize(plan_.H_ * plan_.W_);
       }
     }
@@ -474,7 +476,7 @@ class Plan final : public WienerPlan {
                               col_src_.data(), W_, NW_, clip};
     const PixelRows<P> target{static_cast<char*>(out.data), out.row_stride, out.col_stride,
                               col_src_.data(), W_, NW_, clip};
-    cmplx<T>* spectrum = ws.spectrum.data();
+    cmplx<V>* spectrum = ws.spectrum.data();
     if (boundary_ == Boundary::taper) {
       // Blend the frame with its own circular blur near the edges, then
       // deconvolve the blend periodically.
@@ -491,9 +493,10 @@ class Plan final : public WienerPlan {
     inverse_rows(spectrum, target, threads);
   }
 
-  // Pass 1: real FFT of each frame row (extended along the row by col_src_).
+  // Pass 1: real FFT of each frame row (extended along the row by col_src_),
+  // stored into the column blocks.
   template <typename Rows>
-  void forward_rows(const Rows& rows, cmplx<T>* spectrum, std::size_t threads) const {
+  void forward_rows(const Rows& rows, cmplx<V>* spectrum, std::size_t threads) const {
     const std::size_t groups = (H_ + L - 1) / L;
     parallel_for(groups, 4, threads, [&](std::size_t g0, std::size_t g1) {
       std::vector<V> vbuf(NW_);
@@ -503,12 +506,12 @@ class Plan final : public WienerPlan {
         if (L > 1 && r0 + L <= H_) {
           rows.read_lanes(r0, vbuf.data());
           row_fft_.exec(vbuf.data(), T(1), true);
-          unpack_lanes(vbuf.data(), spectrum + r0 * NWc_);
+          store_rows(vbuf.data(), spectrum, r0);
         } else {
           for (std::size_t r = r0; r < std::min(H_, r0 + L); ++r) {
             rows.read(r, sbuf.data(), 1);
             row_fft_.exec(sbuf.data(), T(1), true);
-            unpack(sbuf.data(), 1, spectrum + r * NWc_);
+            store_row(sbuf.data(), spectrum, r);
           }
         }
       }
@@ -517,7 +520,7 @@ class Plan final : public WienerPlan {
 
   // Pass 3: inverse real FFT of the kept rows; the first W samples are written.
   template <typename Rows>
-  void inverse_rows(const cmplx<T>* spectrum, const Rows& rows, std::size_t threads) const {
+  void inverse_rows(const cmplx<V>* spectrum, const Rows& rows, std::size_t threads) const {
     const std::size_t groups = (H_ + L - 1) / L;
     parallel_for(groups, 4, threads, [&](std::size_t g0, std::size_t g1) {
       std::vector<V> vbuf(NW_);
@@ -525,13 +528,13 @@ class Plan final : public WienerPlan {
       for (std::size_t g = g0; g < g1; ++g) {
         const std::size_t r0 = g * L;
         if (L > 1 && r0 + L <= H_) {
-          pack_lanes(spectrum + r0 * NWc_, vbuf.data());
+          load_rows(spectrum, r0, vbuf.data());
           row_fft_.exec(vbuf.data(), T(1), false);
           if (rows.clamps()) clamp_unit(vbuf.data(), W_);
           rows.write_lanes(r0, vbuf.data());
         } else {
           for (std::size_t r = r0; r < std::min(H_, r0 + L); ++r) {
-            pack(spectrum + r * NWc_, sbuf.data(), 1);
+            load_row(spectrum, r, sbuf.data());
             row_fft_.exec(sbuf.data(), T(1), false);
             rows.write(r, sbuf.data(), 1);
           }
@@ -540,52 +543,93 @@ class Plan final : public WienerPlan {
     });
   }
 
-  // Pass 2: column FFT, multiply by `table`, inverse column FFT, keep H rows.
-  void filter_columns(cmplx<T>* spectrum, const std::vector<cmplx<V>>& table,
+  // Pass 2, per block of L columns, in place: fill the padding rows from
+  // the image rows they mirror, FFT, multiply by `table`, inverse FFT.
+  void filter_columns(cmplx<V>* spectrum, const std::vector<cmplx<V>>& table,
                       std::size_t threads) const {
     parallel_for(groups_, 1, threads, [&](std::size_t g0, std::size_t g1) {
-      std::vector<cmplx<V>> vbuf(NH_);
-      std::vector<cmplx<T>> sbuf(NH_);
       for (std::size_t g = g0; g < g1; ++g) {
-        const std::size_t c0 = g * L;
+        cmplx<V>* column = spectrum + g * NH_;
         const cmplx<V>* f = table.data() + g * NH_;
-        if (L > 1 && c0 + L <= NWc_) {
-          for (std::size_t i = 0; i < NH_; ++i) {
-            const cmplx<T>* src = spectrum + row_src_[i] * NWc_ + c0;
-            for (std::size_t l = 0; l < L; ++l) {
-              set_lane(vbuf[i].r, l, src[l].r);
-              set_lane(vbuf[i].i, l, src[l].i);
-            }
-          }
-          col_fft_.exec(vbuf.data(), T(1), true);
-          for (std::size_t i = 0; i < NH_; ++i) vbuf[i] = vbuf[i] * f[i];
-          col_fft_.exec(vbuf.data(), T(1), false);
-          for (std::size_t i = 0; i < H_; ++i) {
-            cmplx<T>* dst = spectrum + i * NWc_ + c0;
-            for (std::size_t l = 0; l < L; ++l) {
-              dst[l].r = get_lane(vbuf[i].r, l);
-              dst[l].i = get_lane(vbuf[i].i, l);
-            }
-          }
-        } else {
-          for (std::size_t c = c0; c < std::min(NWc_, c0 + L); ++c) {
-            const std::size_t l = c - c0;
-            for (std::size_t i = 0; i < NH_; ++i) sbuf[i] = spectrum[row_src_[i] * NWc_ + c];
-            col_fft_.exec(sbuf.data(), T(1), true);
-            for (std::size_t i = 0; i < NH_; ++i) {
-              const cmplx<T> fi(get_lane(f[i].r, l), get_lane(f[i].i, l));
-              sbuf[i] = sbuf[i] * fi;
-            }
-            col_fft_.exec(sbuf.data(), T(1), false);
-            for (std::size_t i = 0; i < H_; ++i) spectrum[i * NWc_ + c] = sbuf[i];
-          }
-        }
+        for (std::size_t i = H_; i < NH_; ++i) column[i] = column[row_src_[i]];
+        col_fft_.exec(column, T(1), true);
+        for (std::size_t i = 0; i < NH_; ++i) column[i] = column[i] * f[i];
+        col_fft_.exec(column, T(1), false);
       }
     });
   }
 
-  // pocketfft's real transforms use FFTPACK's half-complex order:
-  // r0, r1, i1, r2, i2, ... (and r_{N/2} last when N is even).
+  // Between FFTPACK's half-complex row order (r0, r1, i1, r2, i2, ...,
+  // and r_{N/2} last when N is even) and the column blocks. Element (row i,
+  // column k) is lane k % L of block entry (k / L) * NH + i.
+  T* real_part(cmplx<V>* spectrum, std::size_t i, std::size_t k) const {
+    return reinterpret_cast<T*>(&spectrum[(k / L) * NH_ + i].r) + k % L;
+  }
+  const T* real_part(const cmplx<V>* spectrum, std::size_t i, std::size_t k) const {
+    return reinterpret_cast<const T*>(&spectrum[(k / L) * NH_ + i].r) + k % L;
+  }
+  // In a cmplx<V> the L imaginary lanes follow the L real ones.
+  static constexpr std::size_t kImag = L;
+  // Consecutive rows of one column are this many T apart.
+  static constexpr std::size_t kRowStep = 2 * L;
+
+  // L rows r0 .. r0+L-1 at once (lane l = row r0 + l).
+  void store_rows(const V* hc, cmplx<V>* spectrum, std::size_t r0) const {
+    const std::size_t n = NW_;
+    auto put = [&](std::size_t k, const V& re, const V* im) {
+      T* dst = real_part(spectrum, r0, k);
+      for (std::size_t l = 0; l < L; ++l) {
+        dst[l * kRowStep] = get_lane(re, l);
+        dst[l * kRowStep + kImag] = im ? get_lane(*im, l) : T(0);
+      }
+    };
+    put(0, hc[0], nullptr);
+    std::size_t i = 1, k = 1;
+    for (; i + 1 < n; i += 2, ++k) put(k, hc[i], &hc[i + 1]);
+    if (i < n) put(k, hc[i], nullptr);
+  }
+
+  void load_rows(const cmplx<V>* spectrum, std::size_t r0, V* hc) const {
+    const std::size_t n = NW_;
+    auto get = [&](std::size_t k, V& re, V* im) {
+      const T* src = real_part(spectrum, r0, k);
+      for (std::size_t l = 0; l < L; ++l) {
+        set_lane(re, l, src[l * kRowStep]);
+        if (im) set_lane(*im, l, src[l * kRowStep + kImag]);
+      }
+    };
+    get(0, hc[0], nullptr);
+    std::size_t i = 1, k = 1;
+    for (; i + 1 < n; i += 2, ++k) get(k, hc[i], &hc[i + 1]);
+    if (i < n) get(k, hc[i], nullptr);
+  }
+
+  // One row r.
+  void store_row(const T* hc, cmplx<V>* spectrum, std::size_t r) const {
+    const std::size_t n = NW_;
+    auto put = [&](std::size_t k, T re, T im) {
+      T* dst = real_part(spectrum, r, k);
+      dst[0] = re;
+      dst[kImag] = im;
+    };
+    put(0, hc[0], T(0));
+    std::size_t i = 1, k = 1;
+    for (; i + 1 < n; i += 2, ++k) put(k, hc[i], hc[i + 1]);
+    if (i < n) put(k, hc[i], T(0));
+  }
+
+  void load_row(const cmplx<V>* spectrum, std::size_t r, T* hc) const {
+    const std::size_t n = NW_;
+    hc[0] = *real_part(spectrum, r, 0);
+    std::size_t i = 1, k = 1;
+    for (; i + 1 < n; i += 2, ++k) {
+      const T* src = real_part(spectrum, r, k);
+      hc[i] = src[0];
+      hc[i + 1] = src[kImag];
+    }
+    if (i < n) hc[i] = *real_part(spectrum, r, k);
+  }
+
   // Clips n values to [0, 1], NaN to 0, exactly as store_pixel does.
   static void clamp_unit(V* values, std::size_t n) {
     const V zero = V{} + T(0), one = V{} + T(1);
@@ -597,41 +641,7 @@ class Plan final : public WienerPlan {
     }
   }
 
-  // The same for L consecutive spectrum rows at once (lane l = row l),
-  // reading and writing the lane buffer sequentially.
-  void unpack_lanes(const V* hc, cmplx<T>* out) const {
-    const std::size_t n = NW_, stride = NWc_;
-    for (std::size_t l = 0; l < L; ++l) out[l * stride] = cmplx<T>(get_lane(hc[0], l), T(0));
-    std::size_t i = 1, k = 1;
-    for (; i + 1 < n; i += 2, ++k) {
-      const V re = hc[i], im = hc[i + 1];
-      for (std::size_t l = 0; l < L; ++l) out[l * stride + k] = cmplx<T>(get_lane(re, l), get_lane(im, l));
-    }
-    if (i < n)
-      for (std::size_t l = 0; l < L; ++l) out[l * stride + k] = cmplx<T>(get_lane(hc[i], l), T(0));
-  }
-
-  void pack_lanes(const cmplx<T>* in, V* hc) const {
-    const std::size_t n = NW_, stride = NWc_;
-    V v;
-    for (std::size_t l = 0; l < L; ++l) set_lane(v, l, in[l * stride].r);
-    hc[0] = v;
-    std::size_t i = 1, k = 1;
-    for (; i + 1 < n; i += 2, ++k) {
-      V re, im;
-      for (std::size_t l = 0; l < L; ++l) {
-        set_lane(re, l, in[l * stride + k].r);
-        set_lane(im, l, in[l * stride + k].i);
-      }
-      hc[i] = re;
-      hc[i + 1] = im;
-    }
-    if (i < n) {
-      for (std::size_t l = 0; l < L; ++l) set_lane(v, l, in[l * stride + k].r);
-      hc[i] = v;
-    }
-  }
-
+  // Half-complex row (FFTPACK order) to complex values, for the filter.
   template <typename S>
   void unpack(const S* hc, std::size_t step, cmplx<S>* out) const {
     const std::size_t n = NW_;
@@ -639,17 +649,6 @@ class Plan final : public WienerPlan {
     std::size_t i = 1, k = 1;
     for (; i + 1 < n; i += 2, ++k) out[k] = cmplx<S>(hc[i * step], hc[(i + 1) * step]);
     if (i < n) out[k] = cmplx<S>(hc[i * step], S(0));
-  }
-
-  void pack(const cmplx<T>* in, T* hc, std::size_t step) const {
-    const std::size_t n = NW_;
-    hc[0] = in[0].r;
-    std::size_t i = 1, k = 1;
-    for (; i + 1 < n; i += 2, ++k) {
-      hc[i * step] = in[k].r;
-      hc[(i + 1) * step] = in[k].i;
-    }
-    if (i < n) hc[i * step] = in[k].r;
   }
 
   const std::size_t H_, W_, NH_, NW_, NWc_, groups_;

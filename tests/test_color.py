@@ -19,6 +19,9 @@ from clearsight import _dispatch
 from clearsight.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from clearsight.reference import color as ref
 
+# Backends run: those with every one of these kernels (see conftest.py).
+BACKEND_KERNELS = ("rgb_to_ycbcr", "ycbcr_to_rgb", "rgb_to_y")
+
 DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 
 

@@ -23,6 +23,9 @@ from clearsight.reference.pixels import from_unit_float
 skimage_data = pytest.importorskip("skimage.data", reason="scikit-image is the peer these tests compare with")
 from skimage.restoration import denoise_tv_chambolle  # noqa: E402
 
+# Backends run: those with every one of these kernels (see conftest.py).
+BACKEND_KERNELS = ("denoise_tv",)
+
 PEER_TOL = 1e-4  # issue 5: agreement with scikit-image on float images
 
 

@@ -27,6 +27,9 @@ from clearsight.estimate import estimate_noise, sharpness
 from clearsight.reference import estimate as ref
 from clearsight.sharpen import gaussian_blur
 
+# Backends run: those with every one of these kernels (see conftest.py).
+BACKEND_KERNELS = ("estimate_noise", "sharpness")
+
 DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 
 # PyWavelets' table for db2 (the Daubechies 4-tap reconstruction low-pass),

@@ -21,6 +21,9 @@ from clearsight.reference.pixels import from_unit_float
 from clearsight.reference.sharpen import gaussian_weights, kernel_radius
 from clearsight.sharpen import gaussian_blur, unsharp_mask
 
+# Backends run: those with every one of these kernels (see conftest.py).
+BACKEND_KERNELS = ("gaussian_blur", "unsharp_mask")
+
 DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 SHAPES = ((23, 31), (23, 31, 1), (23, 31, 2), (23, 31, 3), (23, 31, 4))
 SCIPY_MODES = {"reflect": "reflect", "nearest": "nearest", "periodic": "wrap"}

@@ -333,9 +333,10 @@ class Plan final : public WienerPlan {
 
     const char* at(std::size_t r) const { return base + static_cast<std::ptrdiff_t>(r) * row_stride; }
 
-    // Whether write() clips to [0, 1]; if so the caller may clip whole SIMD
-    // vectors first, which store_pixel then finds already in range.
-    bool clamps() const { return clip || std::is_integral_v<P>; }
+    // Whether float output is clipped to [0, 1]; if so the caller clips whole
+    // SIMD vectors first, which store_pixel then finds already in range.
+    // (Integer output is clipped inside write_lanes, on vectors too.)
+    bool clamps() const { return clip && !std::is_integral_v<P>; }
 
     void read(std::size_t r, T* dst, std::size_t step) const {
       const char* row = at(r);

@@ -1,16 +1,29 @@
 """NumPy reference implementations: the specification of every operation.
 
-Readable, float64, single-threaded. It is also the ``"numpy"`` backend, used
-when the compiled core is unavailable or ``CLEARSIGHT_BACKEND=numpy``: the
-public doors find their kernels here by name.
+Readable and single-threaded; float64 unless an operation's docstring says
+otherwise. It is also the ``"numpy"`` backend, used when the compiled core is
+unavailable or ``CLEARSIGHT_BACKEND=numpy``: the public doors find their
+kernels here by name (see :mod:`clearsight._dispatch`).
 """
 
-from clearsight.reference._issue5_a import *  # noqa: F403
-from clearsight.reference._issue5_a import __all__ as _issue5_a_all
 from clearsight.reference._issue5_b import *  # noqa: F403
 from clearsight.reference._issue5_b import __all__ as _issue5_b_all
-from clearsight.reference._issue5_c import *  # noqa: F403
-from clearsight.reference._issue5_c import __all__ as _issue5_c_all
+from clearsight.reference.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from clearsight.reference.deconvolution import WienerPlan, wiener
+from clearsight.reference.denoise import denoise_tv
+from clearsight.reference.estimate import estimate_noise, sharpness
+from clearsight.reference.sharpen import gaussian_blur, unsharp_mask
 
-__all__ = ["WienerPlan", "wiener", *_issue5_a_all, *_issue5_b_all, *_issue5_c_all]
+__all__ = [
+    "WienerPlan",
+    "denoise_tv",
+    "estimate_noise",
+    "gaussian_blur",
+    "rgb_to_y",
+    "rgb_to_ycbcr",
+    "sharpness",
+    "unsharp_mask",
+    "wiener",
+    "ycbcr_to_rgb",
+    *_issue5_b_all,
+]

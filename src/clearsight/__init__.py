@@ -4,6 +4,8 @@ Public API, one function per operation::
 
     clearsight.wiener(image, psf, balance)      # one-shot deconvolution
     clearsight.Deconvolver(psf, shape)(frame)   # planned, for streams
+    clearsight.richardson_lucy(image, psf)      # Richardson-Lucy, optionally Biggs-accelerated
+    clearsight.deconvolve_tv(image, psf)        # TV / hyper-Laplacian deconvolution
     clearsight.denoise_tv(image, weight)        # total-variation denoising
     clearsight.gaussian_blur / unsharp_mask     # blurring and sharpening
     clearsight.estimate_noise / sharpness       # measurements
@@ -17,7 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from clearsight import color, psf
 from clearsight._dispatch import backends
 from clearsight.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
-from clearsight.deconv import Deconvolver, wiener
+from clearsight.deconv import Deconvolver, deconvolve_tv, richardson_lucy, wiener
 from clearsight.denoise import denoise_tv
 from clearsight.estimate import estimate_noise, sharpness
 from clearsight.sharpen import gaussian_blur, unsharp_mask
@@ -32,12 +34,14 @@ __all__ = [
     "__version__",
     "backends",
     "color",
+    "deconvolve_tv",
     "denoise_tv",
     "estimate_noise",
     "gaussian_blur",
     "psf",
     "rgb_to_y",
     "rgb_to_ycbcr",
+    "richardson_lucy",
     "sharpness",
     "unsharp_mask",
     "wiener",

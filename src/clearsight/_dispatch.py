@@ -1,6 +1,7 @@
 """Backend registry and choice.
 
-A backend is a module exposing the same kernels (today: ``WienerPlan``).
+A backend is a module exposing kernels by name (``WienerPlan``,
+``RichardsonLucyPlan``, ``denoise_tv``, ...); a backend need not have them all.
 Choice order: the ``backend=`` argument, else ``$CLEARSIGHT_BACKEND``, else
 the fastest backend that imports. Falling back from the compiled core to
 NumPy without being asked warns once per process.

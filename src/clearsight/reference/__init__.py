@@ -6,24 +6,29 @@ unavailable or ``CLEARSIGHT_BACKEND=numpy``: the public doors find their
 kernels here by name (see :mod:`clearsight._dispatch`).
 """
 
-from clearsight.reference._issue5_b import *  # noqa: F403
-from clearsight.reference._issue5_b import __all__ as _issue5_b_all
 from clearsight.reference.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from clearsight.reference.deconvolution import WienerPlan, wiener
 from clearsight.reference.denoise import denoise_tv
 from clearsight.reference.estimate import estimate_noise, sharpness
+from clearsight.reference.richardson_lucy import RichardsonLucyPlan, richardson_lucy
 from clearsight.reference.sharpen import gaussian_blur, unsharp_mask
+from clearsight.reference.tv_deconvolution import TVDeconvolutionPlan, deconvolve_tv
 
+# Plans (``WienerPlan``, ...) are what the doors look up; the whole-image
+# functions are the specification the tests compare with.
 __all__ = [
+    "RichardsonLucyPlan",
+    "TVDeconvolutionPlan",
     "WienerPlan",
+    "deconvolve_tv",
     "denoise_tv",
     "estimate_noise",
     "gaussian_blur",
     "rgb_to_y",
     "rgb_to_ycbcr",
+    "richardson_lucy",
     "sharpness",
     "unsharp_mask",
     "wiener",
     "ycbcr_to_rgb",
-    *_issue5_b_all,
 ]

@@ -4,7 +4,7 @@ first pass, mean preservation), behaviour (weight against total variation,
 PSNR gain, joint colour TV against per-channel TV), layouts and dtypes as
 properties, and argument errors.
 
-Every test taking ``tv_backend`` runs once per available backend that has a
+Every test taking ``backend`` runs once per available backend that has a
 ``denoise_tv`` kernel (a backend without one is skipped, with the reason).
 """
 
@@ -27,16 +27,6 @@ from skimage.restoration import denoise_tv_chambolle  # noqa: E402
 BACKEND_KERNELS = ("denoise_tv",)
 
 PEER_TOL = 1e-4  # issue 5: agreement with scikit-image on float images
-
-
-@pytest.fixture
-def tv_backend(backend: str) -> str:
-    """A backend name whose module has the ``denoise_tv`` kernel; skips the others."""
-    try:
-        _dispatch.resolve(backend, "denoise_tv")
-    except ValueError as error:
-        pytest.skip(str(error))
-    return backend
 
 
 def unit(picture: np.ndarray) -> np.ndarray:
@@ -74,9 +64,9 @@ def chroma(rgb: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("weight", [0.02, 0.1, 0.5])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", ["camera", "astronaut"])
-def test_matches_skimage_on_photos(tv_backend, name, dtype, weight):
+def test_matches_skimage_on_photos(backend, name, dtype, weight):
     image = photo(name).astype(dtype)
-    got = denoise_tv(image, weight, backend=tv_backend)
+    got = denoise_tv(image, weight, backend=backend)
     expected = peer(image, weight)
     assert got.dtype == expected.dtype == dtype and got.shape == image.shape
     np.testing.assert_allclose(got, expected, rtol=0, atol=PEER_TOL)
@@ -84,20 +74,20 @@ def test_matches_skimage_on_photos(tv_backend, name, dtype, weight):
 
 
 @pytest.mark.parametrize("max_iterations", [1, 2, 3, 10])
-def test_matches_skimage_pass_by_pass(tv_backend, max_iterations):
+def test_matches_skimage_pass_by_pass(backend, max_iterations):
     # A tiny eps never stops early: the result after exactly `max_iterations` passes.
     image = photo("camera")[::2, ::2] + 0.05 * np.random.default_rng(3).standard_normal((256, 256))
-    got = denoise_tv(image, 0.2, eps=1e-12, max_iterations=max_iterations, backend=tv_backend)
+    got = denoise_tv(image, 0.2, eps=1e-12, max_iterations=max_iterations, backend=backend)
     np.testing.assert_allclose(got, peer(image, 0.2, 1e-12, max_iterations), rtol=0, atol=1e-9)
     if max_iterations == 1:  # the first pass returns the input itself
         np.testing.assert_array_equal(got, image)
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
-def test_integer_images_match_skimage_on_unit_floats(tv_backend, dtype):
+def test_integer_images_match_skimage_on_unit_floats(backend, dtype):
     top = np.iinfo(dtype).max
     image = np.floor(photo("astronaut") * top + 0.5).astype(dtype)
-    got = denoise_tv(image, 0.1, backend=tv_backend)
+    got = denoise_tv(image, 0.1, backend=backend)
     assert got.dtype == dtype and got.shape == image.shape
     expected = from_unit_float(peer(image.astype(np.float64) / top, 0.1), dtype, clip=True)
     assert np.abs(got.astype(np.int64) - expected.astype(np.int64)).max() <= 1
@@ -118,26 +108,26 @@ def test_numpy_reference_is_skimage_bit_for_bit():
 @pytest.mark.parametrize("channels", ["separate", "joint"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(1, 1), (17, 23), (17, 23, 1), (17, 23, 2), (17, 23, 3), (17, 23, 4)])
-def test_constant_image_is_a_fixed_point(tv_backend, shape, dtype, channels):
+def test_constant_image_is_a_fixed_point(backend, shape, dtype, channels):
     value = 0.37 if np.dtype(dtype).kind == "f" else np.iinfo(dtype).max // 3
     image = np.full(shape, value, dtype=dtype)
-    got = denoise_tv(image, 0.3, channels=channels, max_iterations=20, backend=tv_backend)
+    got = denoise_tv(image, 0.3, channels=channels, max_iterations=20, backend=backend)
     np.testing.assert_array_equal(got, image)
     assert got.dtype == image.dtype
 
 
 @pytest.mark.parametrize("weight", [0, 0.0])
-def test_zero_weight_returns_an_unchanged_copy(tv_backend, weight):
+def test_zero_weight_returns_an_unchanged_copy(backend, weight):
     image = photo("astronaut")[:40, :50].astype(np.float32)
-    got = denoise_tv(image, weight, backend=tv_backend)
+    got = denoise_tv(image, weight, backend=backend)
     np.testing.assert_array_equal(got, image)
     assert got is not image and not np.shares_memory(got, image)
 
 
 @pytest.mark.parametrize("channels", ["separate", "joint"])
-def test_mean_of_every_channel_is_kept(tv_backend, channels):
+def test_mean_of_every_channel_is_kept(backend, channels):
     image = photo("astronaut")[:96, :96]
-    got = denoise_tv(image, 0.3, channels=channels, backend=tv_backend)
+    got = denoise_tv(image, 0.3, channels=channels, backend=backend)
     np.testing.assert_allclose(got.mean(axis=(0, 1)), image.mean(axis=(0, 1)), rtol=0, atol=1e-12)
 
 
@@ -146,46 +136,46 @@ def test_mean_of_every_channel_is_kept(tv_backend, channels):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("noise", [0.0, 0.1])
-def test_total_variation_decreases_as_weight_grows(tv_backend, noise, dtype):
+def test_total_variation_decreases_as_weight_grows(backend, noise, dtype):
     crop = photo("camera")[100:228, 180:308]
     image = (crop + noise * np.random.default_rng(0).standard_normal(crop.shape)).astype(dtype)
     weights = [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
     # Near convergence (small eps): the TV of the ROF minimiser is non-increasing in the weight.
     variations = [
-        total_variation(denoise_tv(image, w, eps=1e-5, max_iterations=1000, backend=tv_backend)) for w in weights
+        total_variation(denoise_tv(image, w, eps=1e-5, max_iterations=1000, backend=backend)) for w in weights
     ]
     assert all(later < earlier for earlier, later in zip(variations, variations[1:])), variations
 
 
-def test_denoising_gaussian_noise_raises_psnr(tv_backend):
+def test_denoising_gaussian_noise_raises_psnr(backend):
     clean = photo("camera")
     noisy = clean + 0.1 * np.random.default_rng(0).standard_normal(clean.shape)
     before = psnr(noisy, clean)  # 20.0 dB
-    after = psnr(denoise_tv(noisy, 0.1, backend=tv_backend), clean)  # measured 28.3 dB
+    after = psnr(denoise_tv(noisy, 0.1, backend=backend), clean)  # measured 28.3 dB
     assert after > before + 6.0, (before, after)
     # The same in uint8, the way a photo arrives (the noise is clipped by the conversion).
     noisy_u8 = np.floor(np.clip(noisy, 0, 1) * 255 + 0.5).astype(np.uint8)
-    after_u8 = psnr(denoise_tv(noisy_u8, 0.1, backend=tv_backend) / 255.0, clean)
+    after_u8 = psnr(denoise_tv(noisy_u8, 0.1, backend=backend) / 255.0, clean)
     assert after_u8 > psnr(noisy_u8 / 255.0, clean) + 6.0
 
 
 @pytest.mark.parametrize("shape", [(30, 40), (30, 40, 1), (30, 40, 2)])
-def test_joint_equals_separate_for_one_colour_channel(tv_backend, shape):
+def test_joint_equals_separate_for_one_colour_channel(backend, shape):
     image = np.random.default_rng(1).random(shape)
-    separate = denoise_tv(image, 0.2, channels="separate", backend=tv_backend)
-    joint = denoise_tv(image, 0.2, channels="joint", backend=tv_backend)
+    separate = denoise_tv(image, 0.2, channels="separate", backend=backend)
+    joint = denoise_tv(image, 0.2, channels="joint", backend=backend)
     np.testing.assert_array_equal(joint, separate)
 
 
-def test_joint_and_separate_differ_on_colour(tv_backend):
+def test_joint_and_separate_differ_on_colour(backend):
     image = photo("astronaut")[:64, :64]
-    separate = denoise_tv(image, 0.2, backend=tv_backend)
-    joint = denoise_tv(image, 0.2, channels="joint", backend=tv_backend)
+    separate = denoise_tv(image, 0.2, backend=backend)
+    joint = denoise_tv(image, 0.2, channels="joint", backend=backend)
     assert np.abs(joint - separate).max() > 0.01
 
 
 @pytest.mark.parametrize("weight", [0.1, 0.2, 0.5])
-def test_joint_keeps_the_hue_of_a_coloured_feature(tv_backend, weight):
+def test_joint_keeps_the_hue_of_a_coloured_feature(backend, weight):
     # A reddish disk on grey. Per-channel TV removes the same contrast from
     # every channel, so the weak green contrast fades faster than the red and
     # the hue shifts; joint TV shrinks the colour-difference vector along itself.
@@ -199,12 +189,12 @@ def test_joint_keeps_the_hue_of_a_coloured_feature(tv_backend, weight):
         cosine = found @ contrast / (np.linalg.norm(found) * np.linalg.norm(contrast))
         return float(np.degrees(np.arccos(min(1.0, cosine))))
 
-    joint = hue_error_degrees(denoise_tv(image, weight, channels="joint", backend=tv_backend))
-    separate = hue_error_degrees(denoise_tv(image, weight, channels="separate", backend=tv_backend))
+    joint = hue_error_degrees(denoise_tv(image, weight, channels="joint", backend=backend))
+    separate = hue_error_degrees(denoise_tv(image, weight, channels="separate", backend=backend))
     assert joint < 0.1 and separate > 2.0, (joint, separate)  # measured ~0 and 3-7 degrees
 
 
-def test_joint_reduces_colour_noise_and_fringes_on_a_photo(tv_backend):
+def test_joint_reduces_colour_noise_and_fringes_on_a_photo(backend):
     # Each mode at the weight (of a grid) that restores the noisy photo best:
     # joint TV restores better and leaves less false colour (chroma TV and
     # chroma error against the clean photo). Measured: PSNR 30.6 vs 29.4 dB,
@@ -213,7 +203,7 @@ def test_joint_reduces_colour_noise_and_fringes_on_a_photo(tv_backend):
     noisy = clean + 0.08 * np.random.default_rng(0).standard_normal(clean.shape)
     best = {}
     for mode in ("separate", "joint"):
-        results = [denoise_tv(noisy, w, channels=mode, backend=tv_backend) for w in (0.03, 0.05, 0.07, 0.1, 0.14, 0.2)]
+        results = [denoise_tv(noisy, w, channels=mode, backend=backend) for w in (0.03, 0.05, 0.07, 0.1, 0.14, 0.2)]
         best[mode] = max(results, key=lambda out: psnr(out, clean))
     joint, separate = best["joint"], best["separate"]
     assert psnr(joint, clean) > psnr(separate, clean) + 0.5
@@ -283,15 +273,15 @@ PROPERTY_SETTINGS = settings(
     channels=st.sampled_from(["separate", "joint"]),
     layout=st.sampled_from(LAYOUTS),
 )
-def test_properties(tv_backend, image, weight, channels, layout):
+def test_properties(backend, image, weight, channels, layout):
     arranged = arrange(image, layout)
     before = arranged.copy()
-    got = denoise_tv(arranged, weight, channels=channels, max_iterations=60, backend=tv_backend)
+    got = denoise_tv(arranged, weight, channels=channels, max_iterations=60, backend=backend)
     np.testing.assert_array_equal(arranged, before)  # input untouched
     assert got.shape == image.shape and got.dtype == image.dtype and got.flags.c_contiguous
 
     # Layout does not change the answer.
-    contiguous = denoise_tv(image, weight, channels=channels, max_iterations=60, backend=tv_backend)
+    contiguous = denoise_tv(image, weight, channels=channels, max_iterations=60, backend=backend)
     integer = image.dtype.kind == "u"
     if integer:
         assert np.abs(got.astype(np.int64) - contiguous.astype(np.int64)).max() <= 1
@@ -345,9 +335,9 @@ def test_properties(tv_backend, image, weight, channels, layout):
         (np.full((8, 8), np.inf, np.float32), ValueError, "image contains NaN"),
     ],
 )
-def test_bad_image(tv_backend, image, error, words):
+def test_bad_image(backend, image, error, words):
     with pytest.raises(error, match=words):
-        denoise_tv(image, 0.1, backend=tv_backend)
+        denoise_tv(image, 0.1, backend=backend)
 
 
 @pytest.mark.parametrize(
@@ -374,8 +364,8 @@ def test_bad_image(tv_backend, image, error, words):
         ({"threads": 1.5}, TypeError, "threads"),
     ],
 )
-def test_bad_arguments_name_the_argument(tv_backend, kwargs, error, name):
-    arguments = {"weight": 0.1, "backend": tv_backend, **kwargs}
+def test_bad_arguments_name_the_argument(backend, kwargs, error, name):
+    arguments = {"weight": 0.1, "backend": backend, **kwargs}
     with pytest.raises(error, match=name):
         denoise_tv(np.zeros((8, 8)), **arguments)
 

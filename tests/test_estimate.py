@@ -45,10 +45,6 @@ def has_kernel(backend: str, kernel: str) -> bool:
     return True
 
 
-def require(backend: str, kernel: str) -> None:
-    """Skip when `backend` has no `kernel` yet (the compiled kernels come later)."""
-    if not has_kernel(backend, kernel):
-        pytest.skip(f"backend {backend!r} has no {kernel} kernel yet")
 
 
 def quantise(unit: np.ndarray, dtype) -> np.ndarray:
@@ -140,7 +136,6 @@ def test_noise_of_a_flat_image(backend, sigma):
     # On 256×256 there are 129² diagonal coefficients: the estimate's spread is
     # about 1.17/129 = 0.9 % of sigma (measured over 40 seeds: mean 0.995 sigma,
     # spread 1.0 %, extremes -2.5 % / +1.4 %). 5 % is five spreads.
-    require(backend, "estimate_noise")
     for seed in range(3):
         got = estimate_noise(noisy_flat((256, 256), sigma, seed), backend=backend)
         assert isinstance(got, float)
@@ -150,7 +145,6 @@ def test_noise_of_a_flat_image(backend, sigma):
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
 def test_noise_of_other_dtypes_is_in_unit_scale(backend, dtype):
     # uint8 adds rounding noise of 1/255/sqrt(12) = 0.0011, under 1 % of 0.02 in quadrature.
-    require(backend, "estimate_noise")
     unit = noisy_flat((256, 256), 0.02, 11)
     got = estimate_noise(quantise(unit, dtype), backend=backend)
     assert got == pytest.approx(0.02, rel=0.05)
@@ -161,7 +155,6 @@ def test_noise_of_other_dtypes_is_in_unit_scale(backend, dtype):
 
 
 def test_noise_of_a_constant_image_is_zero(backend):
-    require(backend, "estimate_noise")
     assert estimate_noise(np.zeros((40, 40)), backend=backend) == 0.0  # every coefficient is 0: left out
     assert estimate_noise(np.full((40, 40), 0.37), backend=backend) < 1e-15  # rounding-level details only
     assert estimate_noise(np.full((40, 40, 3), 200, np.uint8), backend=backend) < 1e-15
@@ -169,14 +162,12 @@ def test_noise_of_a_constant_image_is_zero(backend):
 
 def test_noise_ignores_zero_coefficients(backend):
     # A black border (exact zeros) does not pull the median down.
-    require(backend, "estimate_noise")
     image = np.zeros((300, 300))
     image[:, :150] = noisy_flat((300, 150), 0.05, 3)
     assert estimate_noise(image, backend=backend) == pytest.approx(0.05, rel=0.05)
 
 
 def test_noise_per_channel(backend):
-    require(backend, "estimate_noise")
     sigmas = (0.01, 0.04, 0.08)
     rgb = np.stack([noisy_flat((200, 200), s, i) for i, s in enumerate(sigmas)], axis=-1)
     per_channel = estimate_noise(rgb, average=False, backend=backend)
@@ -195,7 +186,6 @@ def test_noise_per_channel(backend):
 
 def test_noise_on_photos(backend):
     data = pytest.importorskip("skimage.data")
-    require(backend, "estimate_noise")
     camera = data.camera()
     clean = estimate_noise(camera, backend=backend)
     assert 0 < clean < 0.01  # a clean photo: under 2.6 grey levels
@@ -208,7 +198,6 @@ def test_noise_matches_skimage_estimate_sigma(backend):
     restoration = pytest.importorskip("skimage.restoration")
     skimage = pytest.importorskip("skimage")
     data = pytest.importorskip("skimage.data")
-    require(backend, "estimate_noise")
     rng = np.random.default_rng(0)
     camera = skimage.img_as_float(data.camera())
     astronaut = skimage.img_as_float(data.astronaut())
@@ -226,7 +215,6 @@ def test_noise_matches_skimage_estimate_sigma(backend):
 
 
 def test_sharpness_matches_scipy_laplace(backend):
-    require(backend, "sharpness")
     for shape in [(1, 1), (1, 9), (2, 2), (37, 50)]:
         x = np.random.default_rng(shape[1]).random(shape)
         expected = ndi.laplace(x, mode="reflect").var()
@@ -234,7 +222,6 @@ def test_sharpness_matches_scipy_laplace(backend):
 
 
 def test_sharpness_known_answers(backend):
-    require(backend, "sharpness")
     assert sharpness(np.full((20, 30), 0.4), backend=backend) == 0.0
     assert sharpness(np.full((1, 1), 0.4), backend=backend) == 0.0
     # A checkerboard of 0 and 1: Laplacian ±4 inside, ±3 at edges, ±2 at corners.
@@ -246,7 +233,6 @@ def test_sharpness_known_answers(backend):
 
 def test_sharpness_falls_with_blur(backend):
     data = pytest.importorskip("skimage.data")
-    require(backend, "sharpness")
     for photo in (data.camera()[::2, ::2], data.astronaut()[::2, ::2]):
         scores = [sharpness(photo, backend=backend)]
         scores += [sharpness(gaussian_blur(photo, s), backend=backend) for s in (0.7, 1.5, 3.0)]
@@ -255,7 +241,6 @@ def test_sharpness_falls_with_blur(backend):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_sharpness_of_colour_is_that_of_its_luma(backend, dtype):
-    require(backend, "sharpness")
     rng = np.random.default_rng(1)
     rgb = quantise(rng.random((30, 40, 3)), dtype)
     unit = np.asarray(rgb, np.float64) / (np.iinfo(dtype).max if np.dtype(dtype).kind == "u" else 1)

@@ -203,6 +203,8 @@ def evaluate(pairs: list[Pair], sweep: bool) -> dict:
             wiener_backend)
         rows[f"cs-wiener-{regularizer}-{boundary}-best"] = Row(
             "clearsight wiener", f"{boundary}, {regularizer}, best balance per image (hindsight)", wiener_backend)
+        rows[f"cs-wiener-{regularizer}-{boundary}-auto"] = Row(
+            "clearsight wiener", f"{boundary}, {regularizer}, balance auto", wiener_backend)
     rows.update({
         "cs-rl": Row("clearsight richardson_lucy", f"{RL_ITERATIONS} iterations, reflect", "numpy"),
         "cs-rl-biggs": Row("clearsight richardson_lucy", f"{RL_ITERATIONS} iterations, biggs, reflect", "numpy"),
@@ -224,6 +226,7 @@ def evaluate(pairs: list[Pair], sweep: bool) -> dict:
                 pair, *timed(lambda: wiener(y, k, fixed[regularizer, boundary], **options)))
             best = CLEARSIGHT_BALANCES[regularizer][int(np.argmax(grids[regularizer, boundary][index]))]
             rows[f"cs-wiener-{regularizer}-{boundary}-best"].add(pair, *timed(lambda: wiener(y, k, best, **options)))
+            rows[f"cs-wiener-{regularizer}-{boundary}-auto"].add(pair, *timed(lambda: wiener(y, k, "auto", **options)))
         rows["cs-rl"].add(pair, *timed(lambda: richardson_lucy(y, k, RL_ITERATIONS)))
         rows["cs-rl-biggs"].add(pair, *timed(lambda: richardson_lucy(y, k, RL_ITERATIONS, acceleration="biggs")))
         rows["cs-tv"].add(pair, *timed(lambda: deconvolve_tv(y, k, prior="tv")))

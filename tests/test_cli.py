@@ -205,6 +205,132 @@ def test_bad_arguments_leave_no_output(tmp_path, capsys, blurred_rgb, extra, fra
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    "method, extra",
+    [
+        ("wiener", ["--balance", "auto"]),
+        ("wiener", ["--regularizer", "laplacian", "--boundary", "taper"]),
+        ("rl", ["--iterations", "10", "--acceleration", "biggs"]),
+        ("rl", ["--boundary", "taper"]),
+        ("tv", ["--iterations", "8"]),
+        ("hyper-laplacian", ["--weight", "0.0005", "--iterations", "8"]),
+    ],
+)
+@pytest.mark.parametrize("luminance", [False, True])
+def test_deblur_methods(tmp_path, capsys, blurred_rgb, method, extra, luminance):
+    src, sharp = blurred_rgb
+    out = tmp_path / "out.png"
+    args = ["deblur", str(src), str(out), "--psf", "gaussian:1.5", "--method", method, *extra]
+    assert cli.main(args + (["--luminance-only"] if luminance else [])) == 0
+    assert "error" not in capsys.readouterr().err
+    restored = read_image(out)
+    assert restored.dtype == np.uint8 and restored.shape == sharp.shape
+    assert psnr(sharp, restored) > psnr(sharp, read_image(src)) + 0.5
+
+
+def test_deblur_method_matches_library(tmp_path, blurred_rgb):
+    src, _ = blurred_rgb
+    out = tmp_path / "out.png"
+    args = ["deblur", str(src), str(out), "--psf", "motion:5,20", "--method", "rl", "--iterations", "7",
+            "--boundary", "zero"]
+    assert cli.main(args) == 0
+    expected = clearsight.richardson_lucy(read_image(src), clearsight.psf.motion(5, 20), 7, boundary="zero")
+    np.testing.assert_array_equal(read_image(out), expected)
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        (["--method", "rl", "--balance", "0.1"], "--balance does not apply to --method rl"),
+        (["--method", "wiener", "--iterations", "5"], "--iterations does not apply"),
+        (["--method", "tv", "--acceleration", "biggs"], "--acceleration does not apply"),
+        (["--method", "wiener", "--weight", "auto"], "--weight does not apply"),
+        (["--method", "wiener", "--boundary", "zero"], "boundary"),
+        (["--method", "rl", "--boundary", "unknown"], "boundary"),
+        (["--method", "rl", "--iterations", "0"], "iterations"),
+        (["--method", "tv", "--weight", "-1"], "weight"),
+        (["--method", "wiener", "--balance", "automatic"], "--balance"),
+    ],
+)
+def test_deblur_bad_method_options(tmp_path, capsys, blurred_rgb, extra, fragment):
+    src, _ = blurred_rgb
+    out = tmp_path / "out.png"
+    assert cli.main(["deblur", str(src), str(out), "--psf", "gaussian:1", *extra]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+    assert not out.exists()
+
+
+# ------------------------------------------------------------ denoise, sharpen
+
+
+@pytest.fixture
+def noisy_rgb(tmp_path):
+    clean = _scene(48, 64, 3)
+    rng = np.random.default_rng(3)
+    path = tmp_path / "noisy.png"
+    write_image(path, np.clip(clean + rng.normal(0, 0.08, clean.shape), 0, 1))
+    return path, np.rint(clean * 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("extra", [[], ["--channels", "joint"], ["--luminance-only"]])
+def test_denoise(tmp_path, capsys, noisy_rgb, extra):
+    src, clean = noisy_rgb
+    out = tmp_path / "out.png"
+    assert cli.main(["denoise", str(src), str(out), "--tv", "0.1", *extra]) == 0
+    assert "error" not in capsys.readouterr().err
+    denoised = read_image(out)
+    assert denoised.dtype == np.uint8 and denoised.shape == clean.shape
+    # Luminance only leaves the chroma's share of the (independent, per channel) noise.
+    assert psnr(clean, denoised) > psnr(clean, read_image(src)) + (0.5 if "--luminance-only" in extra else 3)
+
+
+def test_denoise_matches_library(tmp_path, noisy_rgb):
+    src, _ = noisy_rgb
+    out = tmp_path / "out.tif"
+    assert cli.main(["denoise", str(src), str(out), "--tv", "0.05", "--channels", "joint"]) == 0
+    np.testing.assert_array_equal(read_image(out), clearsight.denoise_tv(read_image(src), 0.05, channels="joint"))
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [([], "--tv"), (["--tv", "-0.1"], "weight"), (["--tv", "x"], "--tv"), (["--tv", "0.1", "--threads", "0"], "threads")],
+)
+def test_denoise_bad_arguments(tmp_path, capsys, noisy_rgb, extra, fragment):
+    src, _ = noisy_rgb
+    out = tmp_path / "out.png"
+    assert cli.main(["denoise", str(src), str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("extra", [[], ["--luminance-only"], ["--threshold", "0.02"]])
+def test_sharpen(tmp_path, blurred_rgb, extra):
+    src, _ = blurred_rgb
+    out = tmp_path / "out.png"
+    assert cli.main(["sharpen", str(src), str(out), "--radius", "2", "--amount", "1.5", *extra]) == 0
+    blurred = read_image(src)
+    expected = clearsight.unsharp_mask(
+        blurred, 2.0, 1.5, 0.02 if "--threshold" in extra else 0.0, luminance_only="--luminance-only" in extra
+    )
+    np.testing.assert_array_equal(read_image(out), expected)
+    assert clearsight.sharpness(expected) > clearsight.sharpness(blurred)
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [(["--radius", "0"], "radius"), (["--amount", "-1"], "amount"), (["--threshold", "2"], "threshold"),
+     (["--amount", "inf"], "amount")],
+)
+def test_sharpen_bad_arguments(tmp_path, capsys, blurred_rgb, extra, fragment):
+    src, _ = blurred_rgb
+    out = tmp_path / "out.png"
+    assert cli.main(["sharpen", str(src), str(out), *extra]) == 2
+    _assert_one_line_error(capsys.readouterr().err, fragment)
+    assert not out.exists()
+
+
 def test_unknown_output_suffix(tmp_path, capsys, blurred_rgb):
     src, _ = blurred_rgb
     out = tmp_path / "out.xyz"

@@ -3,7 +3,12 @@
 Subcommands
 -----------
 deblur
-    Deconvolve an image file with a known PSF and write the result.
+    Deconvolve an image file with a known PSF (Wiener, Richardson–Lucy, TV or
+    hyper-Laplacian) and write the result.
+denoise
+    Total-variation denoising of an image file.
+sharpen
+    Unsharp masking of an image file.
 demo
     Blur the bundled sample image, restore it and report the gain.
 backends
@@ -41,6 +46,44 @@ DEMO_REPEATS = 3
 _USER_ERRORS = (ValueError, TypeError, OSError, ImportError)
 
 
+_FILES = (
+    "Formats from the suffix: .png, .tif, .jpg, .bmp, .webp. OUT has IN's size, channels and bit "
+    "depth; it is written atomically, so a failure leaves no OUT file."
+)
+DEBLUR_METHODS = ("wiener", "rl", "tv", "hyper-laplacian")
+DEBLUR_OPTIONS = ("balance", "regularizer", "iterations", "acceleration", "weight")
+
+
+def _number_or_auto(text: str) -> float | str:
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+
+
+def _add_files(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument("input", metavar="IN", help=what)
+    command.add_argument("output", metavar="OUT", help="where to write the result")
+
+
+def _add_common(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--luminance-only", action="store_true",
+        help="colour images: process the brightness (BT.601 luma) only and keep the colours; "
+        "about 3x less work and no colour fringes",
+    )
+    command.add_argument(
+        "--threads", type=int, default=None, metavar="N",
+        help="threads to use (default: all available CPUs)",
+    )
+    command.add_argument(
+        "--backend", default="auto", metavar="NAME",
+        help="'auto' (default) or a name printed by 'clearsight backends'",
+    )
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return " ".join(text.split())
@@ -51,7 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Fast image restoration: Wiener deconvolution from the command line.",
+        description="Fast image restoration from the command line: deblur, denoise, sharpen.",
     )
     parser.add_argument(
         "--version", action="version", version=f"{PROG} {clearsight.__version__}"
@@ -62,14 +105,19 @@ def _build_parser() -> argparse.ArgumentParser:
         "deblur",
         help="deconvolve an image file with a known PSF",
         description=(
-            "Read IN, remove the blur described by --psf with a Wiener filter and write "
-            "OUT (format from its suffix: .png, .tif, .jpg, .bmp, .webp). The output has "
-            "the input's size, channels and bit depth; it is written atomically, so a "
-            "failure leaves no OUT file."
+            "Read IN, remove the blur described by --psf and write OUT. " + _FILES
+            + " Methods: wiener (one FFT filter, fastest), rl (Richardson-Lucy, for "
+            "photon-limited images), tv and hyper-laplacian (half-quadratic splitting "
+            "with a gradient prior: sharp edges, clean flat areas; slowest, best)."
         ),
     )
-    deblur.add_argument("input", metavar="IN", help="image to restore")
-    deblur.add_argument("output", metavar="OUT", help="where to write the result")
+    _add_files(deblur, "image to restore")
+    deblur.add_argument(
+        "--method",
+        choices=DEBLUR_METHODS,
+        default="wiener",
+        help="deconvolution method (default: wiener)",
+    )
     deblur.add_argument(
         "--psf",
         required=True,
@@ -81,32 +129,80 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     deblur.add_argument(
         "--balance",
-        type=float,
-        default=0.01,
-        help="regularisation weight > 0; larger is smoother, smaller sharper (default: 0.01)",
-    )
-    deblur.add_argument(
-        "--boundary",
-        choices=("reflect", "periodic", "taper"),
-        default="reflect",
-        help="how the image is extended beyond its edges (default: reflect)",
+        type=_number_or_auto,
+        default=None,
+        help="wiener: regularisation weight > 0, or 'auto' to set it from the estimated noise; "
+        "larger is smoother, smaller sharper (default: 0.01)",
     )
     deblur.add_argument(
         "--regularizer",
         choices=("identity", "laplacian"),
-        default="identity",
-        help="identity (parametric Wiener) or laplacian (smooths gradients) (default: identity)",
+        default=None,
+        help="wiener: identity (parametric Wiener) or laplacian (smooths gradients) (default: identity)",
     )
     deblur.add_argument(
-        "--threads", type=int, default=None, metavar="N",
-        help="threads to use (default: all available CPUs)",
+        "--iterations", type=int, default=None, metavar="N",
+        help="rl, tv, hyper-laplacian: iterations (default: 30 for rl, the method's default otherwise)",
     )
     deblur.add_argument(
-        "--backend",
-        default="auto",
-        metavar="NAME",
-        help="'auto' (default) or a name printed by 'clearsight backends'",
+        "--acceleration",
+        choices=("none", "biggs"),
+        default=None,
+        help="rl: 'biggs' extrapolates between iterations and needs several times fewer (default: none)",
     )
+    deblur.add_argument(
+        "--weight",
+        type=_number_or_auto,
+        default=None,
+        help="tv, hyper-laplacian: prior weight >= 0, or 'auto' to set it from the estimated noise "
+        "(default: auto)",
+    )
+    deblur.add_argument(
+        "--boundary",
+        choices=("reflect", "periodic", "taper", "zero", "unknown"),
+        default=None,
+        help="how the image is extended beyond its edges: reflect, periodic or taper for every "
+        "method; zero also for rl, unknown also for tv and hyper-laplacian "
+        "(default: unknown for tv and hyper-laplacian, reflect otherwise)",
+    )
+    _add_common(deblur)
+
+    denoise = commands.add_parser(
+        "denoise",
+        help="total-variation denoising of an image file",
+        description="Read IN, remove noise by total-variation (ROF) denoising and write OUT. " + _FILES,
+    )
+    _add_files(denoise, "image to denoise")
+    denoise.add_argument(
+        "--tv", type=float, required=True, metavar="WEIGHT",
+        help="TV weight >= 0 in [0, 1] intensity units: about the noise level to remove; larger is "
+        "flatter (0.05-0.2 for visible noise)",
+    )
+    denoise.add_argument(
+        "--channels", choices=("separate", "joint"), default="separate",
+        help="colour: each channel on its own, or colour TV sharing edges (default: separate)",
+    )
+    _add_common(denoise)
+
+    sharpen = commands.add_parser(
+        "sharpen",
+        help="unsharp masking of an image file",
+        description="Read IN, add back a multiple of the detail a Gaussian blur removes, write OUT. " + _FILES,
+    )
+    _add_files(sharpen, "image to sharpen")
+    sharpen.add_argument(
+        "--radius", type=float, default=1.0, metavar="R",
+        help="standard deviation of the Gaussian in pixels, > 0 (default: 1.0)",
+    )
+    sharpen.add_argument(
+        "--amount", type=float, default=1.0, metavar="A",
+        help="gain of the added detail, >= 0 (default: 1.0)",
+    )
+    sharpen.add_argument(
+        "--threshold", type=float, default=0.0, metavar="T",
+        help="sharpen only where the detail exceeds T, in [0, 1] intensity units (default: 0)",
+    )
+    _add_common(sharpen)
 
     demo = commands.add_parser(
         "demo",
@@ -140,28 +236,55 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# --------------------------------------------------------------------- deblur
-
-
-def _deblur(args: argparse.Namespace) -> int:
-    import clearsight
+def _process_file(args: argparse.Namespace, operation) -> int:
+    """Read args.input, apply `operation` to the image, write args.output atomically."""
     from clearsight.io import _format_for, read_image, write_image
 
     # Check the cheap things first so a typo does not cost a full restore.
     _format_for(args.output)
-    psf = clearsight.psf.parse(args.psf)
     image = read_image(args.input)
-    restored = clearsight.wiener(
-        image,
-        psf,
-        balance=args.balance,
-        regularizer=args.regularizer,
-        boundary=args.boundary,
-        threads=args.threads,
-        backend=args.backend,
-    )
-    write_image(args.output, restored)
+    write_image(args.output, operation(image))
     return 0
+
+
+# --------------------------------------------------------- deblur, denoise, sharpen
+
+
+def _deblur(args: argparse.Namespace) -> int:
+    import clearsight
+
+    psf = clearsight.psf.parse(args.psf)
+    # The method's own options, given or not; another method's options are
+    # refused rather than silently ignored. Those left out take the door's defaults.
+    own = {"wiener": ("balance", "regularizer"), "rl": ("iterations", "acceleration"),
+           "tv": ("iterations", "weight"), "hyper-laplacian": ("iterations", "weight")}[args.method]
+    foreign = [name for name in DEBLUR_OPTIONS if name not in own and getattr(args, name) is not None]
+    if foreign:
+        options = ", ".join("--" + name for name in foreign)
+        raise ValueError(f"{options} does not apply to --method {args.method}")
+    options = {name: getattr(args, name) for name in own + ("boundary",) if getattr(args, name) is not None}
+    options.update(luminance_only=args.luminance_only, threads=args.threads, backend=args.backend)
+    if args.method == "wiener":
+        return _process_file(args, lambda image: clearsight.wiener(image, psf, **options))
+    if args.method == "rl":
+        return _process_file(args, lambda image: clearsight.richardson_lucy(image, psf, **options))
+    return _process_file(args, lambda image: clearsight.deconvolve_tv(image, psf, prior=args.method, **options))
+
+
+def _denoise(args: argparse.Namespace) -> int:
+    import clearsight
+
+    return _process_file(args, lambda image: clearsight.denoise_tv(
+        image, args.tv, channels=args.channels, luminance_only=args.luminance_only,
+        threads=args.threads, backend=args.backend))
+
+
+def _sharpen(args: argparse.Namespace) -> int:
+    import clearsight
+
+    return _process_file(args, lambda image: clearsight.unsharp_mask(
+        image, args.radius, args.amount, args.threshold, luminance_only=args.luminance_only,
+        threads=args.threads, backend=args.backend))
 
 
 # ----------------------------------------------------------------------- demo
@@ -244,7 +367,7 @@ def _backends(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"deblur": _deblur, "demo": _demo, "backends": _backends}
+_COMMANDS = {"deblur": _deblur, "denoise": _denoise, "sharpen": _sharpen, "demo": _demo, "backends": _backends}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,9 +7,25 @@ from typing import Any
 import numpy as np
 
 from clearsight import _dispatch, _validate
+from clearsight._luminance import is_colour, restore_luminance
 from clearsight.reference.deconvolution import BOUNDARIES, REGULARIZERS
 
 __all__ = ["Deconvolver", "wiener"]
+
+# wiener(balance="auto") = AUTO_BALANCE[regularizer] * sigma**2, at least
+# MIN_AUTO_BALANCE; tuned on the Levin table (benchmarks/quality_deconv.py).
+AUTO_BALANCE = {"identity": 300.0, "laplacian": 400.0}
+MIN_AUTO_BALANCE = 1e-5
+
+
+def _work_dtype(image: np.ndarray) -> type:
+    """The float type the kernels compute an image of this dtype in."""
+    return np.float64 if image.dtype == np.float64 else np.float32
+
+
+def _single_psf(psf: Any) -> None:
+    if np.ndim(psf) == 3:
+        raise ValueError("psf must be one kh×kw PSF with luminance_only=True (the luma is one plane)")
 
 
 class Deconvolver:
@@ -105,6 +121,9 @@ class Deconvolver:
         self.shape = _validate.frame_shape(shape)
         self.dtype = _validate.pixel_dtype(dtype)
         psfs = _validate.psf(psf, self.shape)
+        if isinstance(balance, str) and balance == "auto":
+            raise ValueError("balance='auto' needs the image: use wiener(image, psf, balance='auto'), or "
+                             "set the balance from clearsight.estimate_noise on a first frame")
         self.balance = _validate.positive_number(balance, "balance")
         self.regularizer = _validate.choice(regularizer, "regularizer", REGULARIZERS)
         self.boundary = _validate.choice(boundary, "boundary", BOUNDARIES)
@@ -188,11 +207,12 @@ class Deconvolver:
 def wiener(
     image: np.ndarray,
     psf: Any,
-    balance: float = 0.01,
+    balance: float | str = 0.01,
     *,
     regularizer: str = "identity",
     boundary: str = "reflect",
     clip: bool = True,
+    luminance_only: bool = False,
     threads: int | None = None,
     backend: str = "auto",
 ) -> np.ndarray:
@@ -213,12 +233,23 @@ def wiener(
     psf : array_like
         kh×kw or kh×kw×K (one per colour channel), non-negative, not larger
         than the image; normalised to unit sum. Centre at ``(kh // 2, kw // 2)``.
-    balance : float, default 0.01
+    balance : float or "auto", default 0.01
         Regularisation weight > 0: with ``"identity"`` the noise-to-signal
         power ratio. Larger is smoother and rings less; smaller is sharper
-        and noisier.
+        and noisier. ``"auto"``: ``c · σ²``, σ the image's Gaussian noise
+        level estimated by :func:`clearsight.estimate.estimate_noise`
+        (averaged over the colour channels), c = 300 with the identity
+        regularizer and 400 with the Laplacian, and at least 1e-5 (an image
+        without measurable noise still gets a stable filter). The constants
+        were tuned on the Levin table (σ = 0.01, ``docs/quality.md``), where
+        ``"auto"`` scores within 0.15 dB of the best single balance.
     regularizer, boundary, clip, threads, backend
         As for :class:`Deconvolver`.
+    luminance_only : bool, default False
+        For RGB(A) images: deconvolve only the luma (full-range BT.601
+        Y' = 0.299 R + 0.587 G + 0.114 B) and add its change to R, G and B,
+        leaving the chroma as it is: one plane of work instead of three and
+        no colour fringes. Needs a single PSF. Ignored for grey images.
 
     Returns
     -------
@@ -246,6 +277,25 @@ def wiener(
     ((64, 64), dtype('float64'))
     """
     image = _validate.image(image, check_finite=False)  # the Deconvolver checks
+    luminance_only = _validate.flag(luminance_only, "luminance_only")
+    if luminance_only and is_colour(image):
+        _single_psf(psf)
+        _validate.image(image)  # the luma would turn one bad channel into a bad plane
+        clip = _validate.flag(clip, "clip")
+        return restore_luminance(
+            image,
+            lambda luma: wiener(luma, psf, balance, regularizer=regularizer, boundary=boundary, clip=False,
+                                threads=threads, backend=backend),
+            work_dtype=_work_dtype(image),
+            clip=clip,
+        )
+    if isinstance(balance, str):
+        if balance != "auto":
+            raise ValueError(f"balance must be a number > 0 or 'auto', got {balance!r}")
+        regularizer = _validate.choice(regularizer, "regularizer", REGULARIZERS)
+        _validate.image(image)  # the noise estimate needs finite values
+        sigmas = _noise_levels(image, _dispatch.resolve(backend, "WienerPlan")[0], _validate.threads(threads))
+        balance = max(AUTO_BALANCE[regularizer] * float(np.mean(sigmas)) ** 2, MIN_AUTO_BALANCE)
     return Deconvolver(
         psf,
         image.shape,
@@ -341,6 +391,7 @@ def richardson_lucy(
     acceleration: str = "none",
     boundary: str = "reflect",
     clip: bool = True,
+    luminance_only: bool = False,
     threads: int | None = None,
     backend: str = "auto",
 ) -> np.ndarray:
@@ -380,6 +431,10 @@ def richardson_lucy(
         convolution cropped to the frame, scikit-image's convention).
     clip : bool, default True
         Clip float output to [0, 1]. Integer output is always clipped.
+    luminance_only : bool, default False
+        For RGB(A) images: restore only the luma and keep the chroma, as for
+        :func:`wiener` (about three times less work). Needs a single PSF.
+        Ignored for grey images.
     threads : int, optional
         Threads for a compiled kernel (default: the CPUs this process may
         use). The NumPy backend uses one.
@@ -462,6 +517,15 @@ def richardson_lucy(
     boundary = _validate.choice(boundary, "boundary", RL_BOUNDARIES)
     clip = _validate.flag(clip, "clip")
     threads = _validate.threads(threads)
+    if _validate.flag(luminance_only, "luminance_only") and is_colour(image):
+        _single_psf(psf)
+        return restore_luminance(
+            image,
+            lambda luma: richardson_lucy(luma, psf, iterations, acceleration=acceleration, boundary=boundary,
+                                         clip=False, threads=threads, backend=backend),
+            work_dtype=_work_dtype(image),
+            clip=clip,
+        )
     _, module = _dispatch.resolve(backend, "RichardsonLucyPlan")
     double = image.dtype == np.float64
     return _restore_planes(
@@ -482,6 +546,7 @@ def deconvolve_tv(
     iterations: int = DEFAULT_TV_ITERATIONS,
     boundary: str = "unknown",
     clip: bool = True,
+    luminance_only: bool = False,
     threads: int | None = None,
     backend: str = "auto",
 ) -> np.ndarray:
@@ -533,6 +598,11 @@ def deconvolve_tv(
         :class:`Deconvolver`.
     clip : bool, default True
         Clip float output to [0, 1]. Integer output is always clipped.
+    luminance_only : bool, default False
+        For RGB(A) images: restore only the luma and keep the chroma, as for
+        :func:`wiener` (about three times less work; ``weight="auto"`` then
+        estimates the noise of the luma). Needs a single PSF.
+        Ignored for grey images.
     threads : int, optional
         Threads for a compiled kernel (default: the CPUs this process may
         use). The NumPy backend uses one.
@@ -607,6 +677,15 @@ def deconvolve_tv(
     boundary = _validate.choice(boundary, "boundary", TV_BOUNDARIES)
     clip = _validate.flag(clip, "clip")
     threads = _validate.threads(threads)
+    if _validate.flag(luminance_only, "luminance_only") and is_colour(image):
+        _single_psf(psf)
+        return restore_luminance(
+            image,
+            lambda luma: deconvolve_tv(luma, psf, weight, prior=prior, alpha=alpha, iterations=iterations,
+                                       boundary=boundary, clip=False, threads=threads, backend=backend),
+            work_dtype=_work_dtype(image),
+            clip=clip,
+        )
     name, module = _dispatch.resolve(backend, "TVDeconvolutionPlan")
     colour = _validate.colour_channels(image.shape)
     if weight == "auto":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from clearsight import _dispatch, _validate
+from clearsight._luminance import is_colour, restore_luminance
 from clearsight.reference.sharpen import BLUR_BOUNDARIES, kernel_radius
 
 __all__ = ["gaussian_blur", "unsharp_mask"]
@@ -122,6 +123,7 @@ def unsharp_mask(
     threshold: float = 0.0,
     *,
     clip: bool = True,
+    luminance_only: bool = False,
     threads: int | None = None,
     backend: str = "auto",
 ) -> np.ndarray:
@@ -156,6 +158,12 @@ def unsharp_mask(
         raise it to leave noise and flat areas alone.
     clip : bool, default True
         Clip float output to [0, 1]. Integer output is always clipped.
+    luminance_only : bool, default False
+        For RGB(A) images: sharpen only the luma (full-range BT.601
+        Y' = 0.299 R + 0.587 G + 0.114 B) and add its change to R, G and B,
+        keeping the chroma, so edges get no colour fringes (the usual choice
+        for photographs). `threshold` then applies to the luma's detail.
+        Ignored for grey images.
     threads : int, optional
         Threads per call (default: the CPUs this process may use). The NumPy
         reference is single-threaded.
@@ -173,8 +181,7 @@ def unsharp_mask(
     the channel axis), so a colour image gives exactly the per-channel
     results. An alpha channel (C = 2 or 4) is copied unchanged: sharpening
     coverage would put halos of partial transparency around every edge.
-    To sharpen brightness only, without colour fringes, filter the Y plane
-    of :func:`clearsight.color.rgb_to_ycbcr` and convert back.
+    ``luminance_only=True`` sharpens brightness only, without colour fringes.
 
     Peer: for float images in [0, 1], ``unsharp_mask(x, r, a)`` equals
     ``skimage.filters.unsharp_mask(x, radius=r, amount=a,
@@ -206,5 +213,13 @@ def unsharp_mask(
     threshold = _validate.unit_interval(threshold, "threshold")
     clip = _validate.flag(clip, "clip")
     threads = _validate.threads(threads)
+    if _validate.flag(luminance_only, "luminance_only") and is_colour(image):
+        return restore_luminance(
+            image,
+            lambda luma: unsharp_mask(luma, radius, amount, threshold, clip=False, threads=threads,
+                                      backend=backend),
+            work_dtype=np.float64 if image.dtype == np.float64 else np.float32,
+            clip=clip,
+        )
     _, module = _dispatch.resolve(backend, "unsharp_mask")
     return module.unsharp_mask(image, radius, amount, threshold, clip, threads)

@@ -291,7 +291,6 @@ IMAGE = blocks((12, 14), seed=10)
         ({"iterations": 2.5}, TypeError, "iterations"),
         ({"iterations": True}, TypeError, "iterations"),
         ({"iterations": "5"}, TypeError, "iterations"),
-        ({"iterations": None}, TypeError, "iterations"),
         ({"acceleration": "fast"}, ValueError, "acceleration"),
         ({"acceleration": None}, ValueError, "acceleration"),
         ({"boundary": "mirror"}, ValueError, "boundary"),
@@ -334,3 +333,14 @@ def test_rejects_bad_images_and_psfs(backend, image, psf, error, name):
 def test_backend_without_the_kernel_says_so(name):
     with pytest.raises(ValueError, match=KERNEL):
         richardson_lucy(IMAGE, PSF, 3, backend=name)
+
+
+@pytest.mark.parametrize("acceleration, iterations", [("none", 30), ("biggs", 10)])
+def test_default_iterations_depend_on_acceleration(acceleration, iterations):
+    rng = np.random.default_rng(4)
+    image = rng.random((24, 20))
+    psf = clearsight.psf.gaussian(1.0)
+    np.testing.assert_array_equal(
+        clearsight.richardson_lucy(image, psf, acceleration=acceleration),
+        clearsight.richardson_lucy(image, psf, iterations, acceleration=acceleration),
+    )

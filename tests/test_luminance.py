@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import clearsight
-from clearsight.deconv import AUTO_BALANCE, MIN_AUTO_BALANCE
+from clearsight.deconv import MIN_AUTO_BALANCE, auto_balance
 from clearsight.reference.color import LUMA_WEIGHTS
 
 PSF = clearsight.psf.gaussian(1.2)
@@ -133,8 +133,8 @@ def test_auto_balance_is_the_documented_rule(regularizer):
     rng = np.random.default_rng(5)
     image = np.clip(_scene() + rng.normal(0, 0.03, _scene().shape), 0, 1)
     sigma = float(np.mean(clearsight.estimate_noise(image, average=False)))
-    balance = AUTO_BALANCE[regularizer] * sigma**2
-    assert balance > MIN_AUTO_BALANCE
+    balance = auto_balance(sigma, regularizer)
+    assert balance == {"identity": 2.5 * sigma, "laplacian": 200 * sigma**2}[regularizer] > MIN_AUTO_BALANCE
     np.testing.assert_array_equal(
         clearsight.wiener(image, PSF, "auto", regularizer=regularizer),
         clearsight.wiener(image, PSF, balance, regularizer=regularizer),

@@ -12,10 +12,18 @@ from clearsight.reference.deconvolution import BOUNDARIES, REGULARIZERS
 
 __all__ = ["Deconvolver", "wiener"]
 
-# wiener(balance="auto") = AUTO_BALANCE[regularizer] * sigma**2, at least
-# MIN_AUTO_BALANCE; tuned on the Levin table (benchmarks/quality_deconv.py).
-AUTO_BALANCE = {"identity": 300.0, "laplacian": 400.0}
+# wiener(balance="auto"): c * sigma**p with (c, p) = AUTO_BALANCE[regularizer],
+# at least MIN_AUTO_BALANCE. Tuned on training images at three noise levels
+# (benchmarks/tune_deconv.py): the best scalar (identity) balance grows like
+# sigma, the best Laplacian one like sigma**2, each with one c for all levels.
+AUTO_BALANCE = {"identity": (2.5, 1), "laplacian": (200.0, 2)}
 MIN_AUTO_BALANCE = 1e-5
+
+
+def auto_balance(sigma: float, regularizer: str) -> float:
+    """The balance ``wiener(balance="auto")`` uses for noise level `sigma` ([0, 1] units)."""
+    c, power = AUTO_BALANCE[regularizer]
+    return max(c * sigma**power, MIN_AUTO_BALANCE)
 
 
 def _work_dtype(image: np.ndarray) -> type:
@@ -236,13 +244,17 @@ def wiener(
     balance : float or "auto", default 0.01
         Regularisation weight > 0: with ``"identity"`` the noise-to-signal
         power ratio. Larger is smoother and rings less; smaller is sharper
-        and noisier. ``"auto"``: ``c · σ²``, σ the image's Gaussian noise
-        level estimated by :func:`clearsight.estimate.estimate_noise`
-        (averaged over the colour channels), c = 300 with the identity
-        regularizer and 400 with the Laplacian, and at least 1e-5 (an image
-        without measurable noise still gets a stable filter). The constants
-        were tuned on the Levin table (σ = 0.01, ``docs/quality.md``), where
-        ``"auto"`` scores within 0.15 dB of the best single balance.
+        and noisier. ``"auto"``: ``2.5 σ`` with the identity regularizer,
+        ``200 σ²`` with the Laplacian, and at least 1e-5 (an image without
+        measurable noise still gets a stable filter); σ is the image's
+        Gaussian noise level estimated by
+        :func:`clearsight.estimate.estimate_noise`, averaged over the colour
+        channels. The rules were fitted on training images blurred by the
+        Levin kernels at σ = 0.005, 0.01 and 0.02
+        (``benchmarks/tune_deconv.py``): the best identity balance grows
+        like σ, the best Laplacian one like σ², each with one constant for
+        all three levels. Their score on the Levin table (out of sample) is
+        in ``docs/quality.md``.
     regularizer, boundary, clip, threads, backend
         As for :class:`Deconvolver`.
     luminance_only : bool, default False
@@ -295,7 +307,7 @@ def wiener(
         regularizer = _validate.choice(regularizer, "regularizer", REGULARIZERS)
         _validate.image(image)  # the noise estimate needs finite values
         sigmas = _noise_levels(image, _dispatch.resolve(backend, "WienerPlan")[0], _validate.threads(threads))
-        balance = max(AUTO_BALANCE[regularizer] * float(np.mean(sigmas)) ** 2, MIN_AUTO_BALANCE)
+        balance = auto_balance(float(np.mean(sigmas)), regularizer)
     return Deconvolver(
         psf,
         image.shape,

@@ -9,6 +9,7 @@ Public API, one function per operation::
     clearsight.denoise_tv(image, weight)        # total-variation denoising
     clearsight.gaussian_blur / unsharp_mask     # blurring and sharpening
     clearsight.estimate_noise / sharpness       # measurements
+    clearsight.resize(image, scale)             # MATLAB imresize, exactly
     clearsight.rgb_to_ycbcr / ycbcr_to_rgb / rgb_to_y
     clearsight.psf.gaussian / motion / disk / load / parse
     clearsight.backends()
@@ -22,6 +23,7 @@ from clearsight.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from clearsight.deconv import Deconvolver, deconvolve_tv, richardson_lucy, wiener
 from clearsight.denoise import denoise_tv
 from clearsight.estimate import estimate_noise, sharpness
+from clearsight.resampling import resize
 from clearsight.sharpen import gaussian_blur, unsharp_mask
 
 try:
@@ -39,6 +41,7 @@ __all__ = [
     "estimate_noise",
     "gaussian_blur",
     "psf",
+    "resize",
     "rgb_to_y",
     "rgb_to_ycbcr",
     "richardson_lucy",

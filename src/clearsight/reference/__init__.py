@@ -10,6 +10,7 @@ from clearsight.reference.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from clearsight.reference.deconvolution import WienerPlan, wiener
 from clearsight.reference.denoise import denoise_tv
 from clearsight.reference.estimate import estimate_noise, sharpness
+from clearsight.reference.resize import resize
 from clearsight.reference.richardson_lucy import RichardsonLucyPlan, richardson_lucy
 from clearsight.reference.sharpen import gaussian_blur, unsharp_mask
 from clearsight.reference.tv_deconvolution import TVDeconvolutionPlan, deconvolve_tv
@@ -26,6 +27,7 @@ __all__ = [
     "gaussian_blur",
     "rgb_to_y",
     "rgb_to_ycbcr",
+    "resize",
     "richardson_lucy",
     "sharpness",
     "unsharp_mask",

@@ -8,6 +8,10 @@
 - ``numpy`` (the public door over ``clearsight.reference.WienerPlan``) equal to
   ``clearsight.reference.wiener`` exactly.
 
+The memory layouts and the documented tolerance come from
+:mod:`clearsight.testing`, the kit users test their own code with; the last
+test here runs the kit's own strategies and check end to end.
+
 Hypothesis draws shapes (1×1 to 300×300), dtypes, channel counts, memory
 layouts of the input and of ``out`` (negative steps, Fortran order, strided
 channel slices of a bigger array, transposes), PSF sizes up to the image size
@@ -19,7 +23,6 @@ regularizers, all three boundaries, clip on and off, and thread counts.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 
 import numpy as np
@@ -29,10 +32,19 @@ from hypothesis import strategies as st
 
 import clearsight
 from clearsight import reference
+from clearsight.testing import (
+    AWKWARD_SIDES,
+    LAYOUTS,
+    PIXEL_DTYPES,
+    TOLERANCES,
+    assert_matches_reference,
+    images,
+    lay_out,
+    psfs,
+)
 
-DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), np.dtype(np.float64))
-LAYOUTS = ("c", "fortran", "flip", "flip_rows", "step_cols", "step_rows", "channel_slice", "transpose")
-SIDES = (1, 2, 3, 4, 5, 7, 8, 16, 17, 31, 32, 64, 97, 101, 128, 211, 255, 256, 257, 293, 299, 300)
+DTYPES = PIXEL_DTYPES
+SIDES = AWKWARD_SIDES + (293, 299, 300)
 
 # Examples per run: tests/parity takes ~10 s on 2 cores, ~27 s with the slow
 # long hunt (5x). Raise with CLEARSIGHT_PARITY_EXAMPLES for a longer hunt.
@@ -140,47 +152,9 @@ def make_psf(case: Case, rng: np.random.Generator) -> np.ndarray:
     return psf if case.per_channel_psf else psf[..., 0]
 
 
-def lay_out(x: np.ndarray, layout: str, fill) -> tuple[np.ndarray, np.ndarray, object]:
-    """(view, base, select): `view` holds x's values laid out as `layout`; it is ``select(base)``,
-    and the rest of `base` (if any) holds `fill`."""
-    h, w = x.shape[:2]
-    rest = x.shape[2:]
-    if layout == "c":
-        base, select = np.ascontiguousarray(x).copy(), lambda b: b
-    elif layout == "fortran":
-        base, select = np.asfortranarray(x).copy(order="K"), lambda b: b
-    elif layout == "flip":
-        base, select = np.ascontiguousarray(x[::-1, ::-1]), lambda b: b[::-1, ::-1]
-    elif layout == "flip_rows":
-        base, select = np.ascontiguousarray(x[::-1]), lambda b: b[::-1]
-    elif layout == "step_cols":
-        base, select = np.full((h, 2 * w) + rest, fill, x.dtype), lambda b: b[:, ::-2]
-    elif layout == "step_rows":
-        base, select = np.full((3 * h, w) + rest, fill, x.dtype), lambda b: b[1::3]
-    elif layout == "channel_slice":
-        channels = x.shape[2] if x.ndim == 3 else None
-        if channels is None:
-            base, select = np.full((h, w, 3), fill, x.dtype), lambda b: b[..., 1]
-        else:
-            base, select = np.full((h, w, channels + 2), fill, x.dtype), lambda b: b[..., 1 : channels + 1]
-    elif layout == "transpose":
-        base, select = np.ascontiguousarray(np.swapaxes(x, 0, 1)), lambda b: np.swapaxes(b, 0, 1)
-    else:
-        raise AssertionError(layout)
-    view = select(base)
-    view[...] = x
-    assert view.shape == x.shape and np.array_equal(view, x)
-    return view, base, select
-
-
 def tolerance(case: Case) -> float:
     """The documented tolerance of the cpp backend (grey levels for integers)."""
-    float32 = 2e-5 * (1 + 1 / math.sqrt(case.balance))
-    if case.dtype.kind == "u":
-        return math.floor(1 + np.iinfo(case.dtype).max * float32)
-    if case.dtype == np.float64:
-        return 1e-9
-    return float32
+    return TOLERANCES["wiener"](case.dtype, {"balance": case.balance})
 
 
 def run_public(case: Case, image: np.ndarray, psf: np.ndarray, backend: str) -> np.ndarray:
@@ -283,3 +257,11 @@ def test_numpy_backend_equals_reference_exactly(case: Case) -> None:
 @given(case=cases())
 def test_cpp_matches_reference_long_hunt(case: Case) -> None:
     check_cpp(case)
+
+
+@SETTINGS
+@given(image=images(min_side=9, max_side=80), psf=psfs(max_side=9), balance=st.sampled_from([1e-3, 0.01, 0.3, "auto"]),
+       boundary=st.sampled_from(["reflect", "periodic", "taper"]))
+def test_with_the_testing_kit(image, psf, balance, boundary) -> None:
+    differences = assert_matches_reference(clearsight.wiener, image, psf, balance, boundary=boundary)
+    assert differences["numpy"] == 0.0 and set(differences) == set(clearsight.backends())

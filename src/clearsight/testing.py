@@ -1,0 +1,267 @@
+"""Tools for property-testing code against clearsight's NumPy reference.
+
+clearsight's own parity tests use these, and so can yours: hypothesis
+strategies that draw the images and PSFs that break image code (1×1 and
+prime sizes, every pixel dtype, alpha channels, negative strides, Fortran
+order, channel slices of bigger arrays), and a check that runs a public
+operation on every available backend and compares each with the NumPy
+reference at the operation's documented tolerance.
+
+Example (see ``docs/testing.md``)::
+
+    from hypothesis import given
+    from clearsight.testing import assert_matches_reference, images, psfs
+
+    @given(image=images(), psf=psfs(max_side=9))
+    def test_wiener_backends_agree(image, psf):
+        assert_matches_reference(clearsight.wiener, image, psf, balance=0.01)
+
+hypothesis is needed (``pip install clearsight[test]``); it is imported only
+when this module is.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+import clearsight
+from clearsight._validate import MAX_CHANNELS
+
+__all__ = ["LAYOUTS", "TOLERANCES", "assert_matches_reference", "images", "lay_out", "psfs"]
+
+PIXEL_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), np.dtype(np.float64))
+# Memory layouts of the same values: each is a view into a base array.
+LAYOUTS = ("c", "fortran", "flip", "flip_rows", "step_cols", "step_rows", "channel_slice", "transpose")
+# Sizes that stress FFT lengths and block edges, mixed into the drawn sides.
+AWKWARD_SIDES = (1, 2, 3, 4, 5, 7, 8, 16, 17, 31, 32, 64, 97, 101, 128, 211, 255, 256, 257)
+
+
+def lay_out(x: np.ndarray, layout: str, fill: Any = 0) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """Place the values of `x` in memory laid out as `layout`.
+
+    Returns ``(view, base, select)``: `view` equals `x` and is
+    ``select(base)``; the rest of `base` (for the strided layouts) holds
+    `fill`, so a caller can check that nothing outside the view was written.
+    """
+    h, w = x.shape[:2]
+    rest = x.shape[2:]
+    if layout == "c":
+        base, select = np.ascontiguousarray(x).copy(), lambda b: b
+    elif layout == "fortran":
+        base, select = np.asfortranarray(x).copy(order="K"), lambda b: b
+    elif layout == "flip":
+        base, select = np.ascontiguousarray(x[::-1, ::-1]), lambda b: b[::-1, ::-1]
+    elif layout == "flip_rows":
+        base, select = np.ascontiguousarray(x[::-1]), lambda b: b[::-1]
+    elif layout == "step_cols":
+        base, select = np.full((h, 2 * w) + rest, fill, x.dtype), lambda b: b[:, ::-2]
+    elif layout == "step_rows":
+        base, select = np.full((3 * h, w) + rest, fill, x.dtype), lambda b: b[1::3]
+    elif layout == "channel_slice":
+        if x.ndim == 2:
+            base, select = np.full((h, w, 3), fill, x.dtype), lambda b: b[..., 1]
+        else:
+            c = x.shape[2]
+            base, select = np.full((h, w, c + 2), fill, x.dtype), lambda b: b[..., 1 : c + 1]
+    elif layout == "transpose":
+        base, select = np.ascontiguousarray(np.swapaxes(x, 0, 1)), lambda b: np.swapaxes(b, 0, 1)
+    else:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    view = select(base)
+    view[...] = x
+    return view, base, select
+
+
+def _to_dtype(unit: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    if dtype.kind == "u":
+        return np.floor(unit * np.iinfo(dtype).max + 0.5).astype(dtype)
+    return unit.astype(dtype)
+
+
+@st.composite
+def images(
+    draw: st.DrawFn,
+    *,
+    min_side: int = 1,
+    max_side: int = 64,
+    dtypes: Sequence[Any] = PIXEL_DTYPES,
+    channels: Sequence[int | None] = (None, 1, 2, 3, 4),
+    layouts: Sequence[str] = LAYOUTS,
+    kinds: Sequence[str] = ("uniform", "uniform", "smooth", "binary", "constant"),
+) -> np.ndarray:
+    """Strategy for images as clearsight takes them.
+
+    Parameters
+    ----------
+    min_side, max_side : int
+        Bounds of the height and width (awkward sizes such as primes and
+        powers of two in between are drawn more often).
+    dtypes : sequence of dtype
+        Pixel dtypes to draw from (uint8, uint16, float32, float64).
+    channels : sequence of int or None
+        None for H×W, else the C of H×W×C (2 and 4 carry alpha last).
+    layouts : sequence of str
+        Memory layouts (:data:`LAYOUTS`): C order, Fortran order, flipped
+        (negative strides), every other column or third row of a bigger
+        array, a channel slice of a wider image, a transpose.
+    kinds : sequence of str
+        Content: "uniform" noise, "smooth" (a low-frequency pattern with an
+        edge), "binary" (0 or full scale), "constant".
+
+    Values are in [0, 1] for floats and the full range for integers.
+    """
+    side = st.one_of(st.integers(min_side, max_side),
+                     st.sampled_from([s for s in AWKWARD_SIDES if min_side <= s <= max_side] or [min_side]))
+    height, width = draw(side), draw(side)
+    c = draw(st.sampled_from(list(channels)))
+    if c is not None and not 1 <= c <= MAX_CHANNELS:
+        raise ValueError(f"channels must be None or 1..{MAX_CHANNELS}, got {c}")
+    dtype = np.dtype(draw(st.sampled_from(list(dtypes))))
+    shape = (height, width) if c is None else (height, width, c)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind = draw(st.sampled_from(list(kinds)))
+    if kind == "uniform":
+        unit = rng.random(shape)
+    elif kind == "smooth":
+        yy, xx = np.mgrid[0:height, 0:width] / max(height, width, 2)
+        plane = 0.5 + 0.3 * np.sin(6 * xx + rng.random()) * np.cos(5 * yy)
+        plane[: height // 2, : width // 3] = 0.9
+        unit = plane if c is None else np.repeat(plane[..., None], c, axis=2) * rng.uniform(0.8, 1.0, c)
+    elif kind == "binary":
+        unit = (rng.random(shape) < 0.5).astype(np.float64)
+    else:
+        unit = np.full(shape, rng.random())
+    view, _, _ = lay_out(_to_dtype(np.clip(unit, 0.0, 1.0), dtype), draw(st.sampled_from(list(layouts))))
+    return view
+
+
+@st.composite
+def psfs(
+    draw: st.DrawFn,
+    *,
+    max_side: int = 15,
+    kinds: Sequence[str] = ("uniform", "sparse", "peaked", "delta", "gaussian", "motion"),
+    planes: int | None = None,
+) -> np.ndarray:
+    """Strategy for PSFs: non-negative float64 kh×kw (or kh×kw×planes) with a positive sum.
+
+    Kinds: "uniform" and "sparse" random taps, "peaked" (one dominant
+    region), "delta" (a single tap anywhere: a pure shift), and clearsight's
+    own "gaussian" and "motion" blurs. Not normalised (the doors normalise).
+    """
+    kind = draw(st.sampled_from(list(kinds)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if kind == "gaussian":
+        plane = clearsight.psf.gaussian(draw(st.floats(0.3, max(0.3, max_side / 6))))
+        plane = plane[: max_side, : max_side]
+    elif kind == "motion":
+        plane = clearsight.psf.motion(draw(st.floats(1.0, float(max_side))), draw(st.floats(0.0, 180.0)))
+        plane = plane[: max_side, : max_side]
+    else:
+        shape = (draw(st.integers(1, max_side)), draw(st.integers(1, max_side)))
+        if kind == "uniform":
+            plane = rng.random(shape)
+        elif kind == "sparse":
+            plane = rng.random(shape) * (rng.random(shape) < 0.2)
+        elif kind == "peaked":
+            plane = rng.random(shape) ** 8
+        else:
+            plane = np.zeros(shape)
+            plane[rng.integers(shape[0]), rng.integers(shape[1])] = 1.0
+    if not plane.sum() > 0:
+        plane[plane.shape[0] // 2, plane.shape[1] // 2] = 1.0
+    if planes is None:
+        return np.array(plane, dtype=np.float64)
+    stack = np.stack([plane * rng.uniform(0.5, 1.0, plane.shape) for _ in range(planes)], axis=-1)
+    return stack
+
+
+# --------------------------------------------------------------- tolerances
+
+
+def _float32_wiener(arguments: dict[str, Any]) -> float:
+    balance = arguments["balance"]
+    if not isinstance(balance, numbers.Real):  # "auto": bound by the smallest balance it can choose
+        from clearsight.deconv import MIN_AUTO_BALANCE
+
+        balance = MIN_AUTO_BALANCE
+    return 2e-5 * (1 + 1 / math.sqrt(balance))
+
+
+def _levels(dtype: np.dtype, float32_tolerance: float) -> float:
+    """Integer outputs: one grey level (a value within float error of a half level may round either
+    way) plus the float32 error in grey levels."""
+    return math.floor(1 + np.iinfo(dtype).max * float32_tolerance)
+
+
+def _wiener_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    float32 = _float32_wiener(arguments)
+    if dtype.kind == "u":
+        return _levels(dtype, float32)
+    return 1e-9 if dtype == np.float64 else float32
+
+
+# The documented tolerance of each public operation's compiled backends
+# against the NumPy reference: tolerance(output dtype, all arguments by name,
+# defaults filled in) → max abs difference (grey levels for integer output). The numbers are the
+# ones the operations' docstrings state ("Backend tolerance").
+TOLERANCES: dict[str, Callable[[np.dtype, dict[str, Any]], float]] = {
+    "wiener": _wiener_tolerance,
+}
+
+
+def assert_matches_reference(func: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, float]:
+    """Run a public operation on every available backend and compare with the NumPy reference.
+
+    Parameters
+    ----------
+    func : callable
+        A public clearsight operation taking ``backend=`` (``clearsight.wiener``, ...).
+    *args, **kwargs
+        Its arguments (without `backend`).
+
+    Returns
+    -------
+    dict
+        The max abs difference of each backend's result from the reference
+        (0.0 for ``"numpy"``, which is the reference).
+
+    Raises
+    ------
+    AssertionError
+        When a backend's result differs in shape or dtype, or by more than
+        the operation's documented tolerance (:data:`TOLERANCES`), or when a
+        backend raises where the reference does not (or the other way round).
+    """
+    if "backend" in kwargs:
+        raise TypeError("assert_matches_reference runs every backend itself: do not pass backend")
+    name = getattr(func, "__name__", repr(func))
+    if name not in TOLERANCES:
+        raise ValueError(f"no documented tolerance for {name!r}; known: {', '.join(sorted(TOLERANCES))}")
+    bound = inspect.signature(func).bind(*args, **kwargs)
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    expected = func(*args, backend="numpy", **kwargs)
+    differences = {"numpy": 0.0}
+    for backend in clearsight.backends():
+        if backend == "numpy":
+            continue
+        got = func(*args, backend=backend, **kwargs)
+        if not isinstance(expected, np.ndarray):
+            got, expected_array = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+        else:
+            expected_array = expected
+            assert got.shape == expected.shape, f"{name} on {backend}: shape {got.shape}, reference {expected.shape}"
+            assert got.dtype == expected.dtype, f"{name} on {backend}: dtype {got.dtype}, reference {expected.dtype}"
+        error = float(np.max(np.abs(got.astype(np.float64) - expected_array.astype(np.float64)), initial=0.0))
+        limit = TOLERANCES[name](np.asarray(expected_array).dtype, arguments)
+        assert error <= limit, f"{name} on {backend}: max abs difference {error:.3g} > tolerance {limit:.3g}"
+        differences[backend] = error
+    return differences

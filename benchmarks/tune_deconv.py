@@ -54,7 +54,7 @@ CROP = 255
 # (power p of σ̂, constants c) of the rule balance = c σ̂^p.
 WIENER_RULES = {"identity": ((1, (1.5, 2.0, 2.5, 3.0, 3.5)), (2, (100, 150, 200, 250, 300, 400, 500))),
                 "laplacian": ((1, (1.0, 2.0, 3.0, 4.0, 6.0)), (2, (100, 150, 200, 300, 400, 500, 700)))}
-TV_CONSTANTS = {"tv": (8.0, 10.0, 15.0, 20.0, 25.0), "hyper-laplacian": (4.0, 6.0, 8.0, 10.0, 12.0)}
+TV_CONSTANTS = {"tv": (6.0, 8.0, 10.0, 12.0, 15.0, 20.0), "hyper-laplacian": (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)}
 TV_ITERATIONS = 40
 RL_ITERATIONS = 30
 

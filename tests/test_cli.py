@@ -454,3 +454,39 @@ def test_subprocess_version_and_error(tmp_path, blurred_rgb):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert read_image(out).shape == (48, 64, 3)
+
+
+# ------------------------------------------------------------------ evaluate
+
+
+def test_evaluate_sr(data, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CLEARSIGHT_DATA", str(data.path("sr").parent))
+    table = tmp_path / "set5.csv"
+    assert cli.main(["evaluate", "sr", "--dataset", "Set5", "--scale", "4", "--csv", str(table), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "| **mean** | **28.418**" in out
+    lines = table.read_text().splitlines()
+    assert lines[0] == "image,psnr,ssim,seconds" and len(lines) == 6
+
+
+def test_evaluate_denoise_by_path(data, capsys):
+    folder = data.path("denoise", "Set12")
+    assert cli.main(["evaluate", "denoise", "--dataset", str(folder), "--sigma", "50", "--method", "none",
+                     "--no-progress"]) == 0
+    assert "| **mean** | **14.15" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        (["sr", "--dataset", "NoSuchSet", "--scale", "2"], "--dataset 'NoSuchSet'"),
+        (["sr", "--dataset", "Set5", "--scale", "5"], "invalid choice"),
+        (["denoise", "--dataset", "Set12"], "--sigma"),
+        (["denoise", "--dataset", "Set12", "--sigma", "-3", "--no-progress"], "sigma"),
+    ],
+)
+def test_evaluate_bad_arguments(data, capsys, monkeypatch, extra, fragment):
+    monkeypatch.setenv("CLEARSIGHT_DATA", str(data.path("sr").parent))
+    assert cli.main(["evaluate", *extra]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err

@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 
 import clearsight  # noqa: E402
+from clearsight import _dispatch  # noqa: E402
 from clearsight.datasets import data_path  # noqa: E402
 from clearsight.deconv import deconvolve_tv, richardson_lucy, wiener  # noqa: E402
 from clearsight.reference import tv_deconvolution  # noqa: E402
@@ -173,7 +174,9 @@ def evaluate(pairs: list[Pair], sweep: bool) -> dict:
     from skimage.restoration import richardson_lucy as skimage_rl
     from skimage.restoration import wiener as skimage_wiener
 
-    wiener_backend = clearsight.backends()[0]
+    wiener_backend = _dispatch.resolve("auto", "WienerPlan")[0]
+    rl_backend = _dispatch.resolve("auto", "RichardsonLucyPlan")[0]
+    tv_backend = _dispatch.resolve("auto", "TVDeconvolutionPlan")[0]
     results: dict = {}
 
     # Balance grids for the Wiener rows: PSNR of every balance on every pair.
@@ -206,13 +209,15 @@ def evaluate(pairs: list[Pair], sweep: bool) -> dict:
         rows[f"cs-wiener-{regularizer}-{boundary}-auto"] = Row(
             "clearsight wiener", f"{boundary}, {regularizer}, balance auto", wiener_backend)
     rows.update({
-        "cs-rl": Row("clearsight richardson_lucy", f"{RL_ITERATIONS} iterations, reflect", "numpy"),
-        "cs-rl-biggs": Row("clearsight richardson_lucy", f"{RL_ITERATIONS} iterations, biggs, reflect", "numpy"),
-        "cs-tv": Row("clearsight deconvolve_tv", "prior tv, weight auto, defaults", "numpy"),
-        "cs-hl": Row("clearsight deconvolve_tv", "prior hyper-laplacian, weight auto, defaults", "numpy"),
-        "cs-tv-reflect": Row("clearsight deconvolve_tv", "prior tv, weight auto, boundary reflect", "numpy"),
+        "cs-rl": Row("clearsight richardson_lucy", f"{RL_ITERATIONS} iterations, reflect", rl_backend),
+        "cs-rl-biggs": Row("clearsight richardson_lucy", f"{RL_ITERATIONS} iterations, biggs, reflect", rl_backend),
+        "cs-rl-biggs-default": Row("clearsight richardson_lucy", "biggs, reflect, default iterations (10)",
+                                   rl_backend),
+        "cs-tv": Row("clearsight deconvolve_tv", "prior tv, weight auto, defaults", tv_backend),
+        "cs-hl": Row("clearsight deconvolve_tv", "prior hyper-laplacian, weight auto, defaults", tv_backend),
+        "cs-tv-reflect": Row("clearsight deconvolve_tv", "prior tv, weight auto, boundary reflect", tv_backend),
         "cs-hl-reflect": Row("clearsight deconvolve_tv", "prior hyper-laplacian, weight auto, boundary reflect",
-                             "numpy"),
+                             tv_backend),
         "sk-wiener-best": Row("skimage wiener", "best balance per image in [0.001 … 0.1] (hindsight)", "-"),
         "sk-rl": Row("skimage richardson_lucy", f"num_iter={RL_ITERATIONS}", "-"),
     })
@@ -229,6 +234,7 @@ def evaluate(pairs: list[Pair], sweep: bool) -> dict:
             rows[f"cs-wiener-{regularizer}-{boundary}-auto"].add(pair, *timed(lambda: wiener(y, k, "auto", **options)))
         rows["cs-rl"].add(pair, *timed(lambda: richardson_lucy(y, k, RL_ITERATIONS)))
         rows["cs-rl-biggs"].add(pair, *timed(lambda: richardson_lucy(y, k, RL_ITERATIONS, acceleration="biggs")))
+        rows["cs-rl-biggs-default"].add(pair, *timed(lambda: richardson_lucy(y, k, acceleration="biggs")))
         rows["cs-tv"].add(pair, *timed(lambda: deconvolve_tv(y, k, prior="tv")))
         rows["cs-hl"].add(pair, *timed(lambda: deconvolve_tv(y, k, prior="hyper-laplacian")))
         rows["cs-tv-reflect"].add(pair, *timed(lambda: deconvolve_tv(y, k, prior="tv", boundary="reflect")))
@@ -248,7 +254,7 @@ def evaluate(pairs: list[Pair], sweep: bool) -> dict:
         log(f"Biggs {biggs_needed} iterations against skimage RL-{RL_ITERATIONS}, round robin ...")
         rows["cs-rl-biggs-target"] = Row("clearsight richardson_lucy",
                                          f"{biggs_needed} iterations, biggs, reflect "
-                                         f"(fewest reaching skimage RL-{RL_ITERATIONS}; timed round robin)", "numpy")
+                                         f"(fewest reaching skimage RL-{RL_ITERATIONS}; timed round robin)", rl_backend)
         rows["sk-rl-target"] = Row("skimage richardson_lucy",
                                    f"num_iter={RL_ITERATIONS} (timed round robin with the row above)", "-")
         for pair in pairs:

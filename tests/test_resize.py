@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import clearsight
 from clearsight import resize
 from clearsight.reference.resize import axis_weights
+from clearsight.testing import images as clearsight_images
 
 BACKEND_KERNELS = ("resize",)
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -272,3 +273,70 @@ def test_bad_arguments(kwargs, error, fragment):
 def test_bad_images(image, error, fragment):
     with pytest.raises(error, match=fragment):
         resize(image, 2)
+
+
+# ------------------------------------------------------- compiled backend
+
+
+needs_cpp = pytest.mark.skipif("cpp" not in clearsight.backends(), reason="clearsight._core is not importable")
+
+
+@needs_cpp
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    image=clearsight_images(max_side=40),
+    scale=st.tuples(scales, scales),
+    method=st.sampled_from(METHODS),
+    antialias=st.booleans(),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+    threads=st.sampled_from([None, 1, 2, 3]),
+)
+def test_cpp_is_bit_identical_to_the_reference(image, scale, method, antialias, boundary, threads):
+    # Same float64 operations in the same order (no fused multiply-adds): every bit, every rounding.
+    options = dict(method=method, antialias=antialias, boundary=boundary, threads=threads)
+    np.testing.assert_array_equal(resize(image, scale, backend="cpp", **options),
+                                  resize(image, scale, backend="numpy", **options))
+
+
+@needs_cpp
+def test_cpp_reproduces_the_lr_images_too(data):
+    for name, hr, lr in _sr_pairs(data, "Set14", 3):
+        np.testing.assert_array_equal(resize(hr, 1 / 3, boundary="replicate", backend="cpp"), lr, err_msg=name)
+
+
+@needs_cpp
+@pytest.mark.parametrize(
+    "args, error, fragment",
+    [
+        ((np.zeros((4, 4)), (0, 4), (1.0, 1.0), "bicubic", True, "symmetric", 1), ValueError, "size"),
+        ((np.zeros((4, 4)), (4, 4), (0.0, 1.0), "bicubic", True, "symmetric", 1), ValueError, "scale"),
+        ((np.zeros((4, 4)), (4, 4), (float("nan"), 1.0), "bicubic", True, "symmetric", 1), ValueError, "scale"),
+        ((np.zeros((4, 4)), (4, 4), (1.0, 1.0), "lanczos", True, "symmetric", 1), ValueError, "method"),
+        ((np.zeros((4, 4)), (4, 4), (1.0, 1.0), "bicubic", True, "wrap", 1), ValueError, "boundary"),
+        ((np.zeros((4, 4)), (4, 4), (1.0, 1.0), "bicubic", True, "symmetric", 0), ValueError, "threads"),
+        ((np.zeros((4, 4)), (1 << 20, 1 << 20), (1.0, 1.0), "bicubic", True, "symmetric", 1), ValueError, "large"),
+        ((np.zeros((4, 4), np.int32), (4, 4), (1.0, 1.0), "bicubic", True, "symmetric", 1), TypeError, "dtype"),
+        ((np.zeros((0, 4)), (4, 4), (1.0, 1.0), "bicubic", True, "symmetric", 1), ValueError, "empty"),
+        ((np.zeros(4), (4, 4), (1.0, 1.0), "bicubic", True, "symmetric", 1), ValueError, "H×W"),
+        ((np.zeros((4, 4, 2, 2)), (4, 4), (1.0, 1.0), "bicubic", True, "symmetric", 1), ValueError, "H×W"),
+        ((np.zeros((4, 4)).astype(">f8"), (4, 4), (1.0, 1.0), "bicubic", True, "symmetric", 1), TypeError, "byte order"),
+    ],
+)
+def test_cpp_binding_defends_itself(args, error, fragment):
+    from clearsight import _core
+
+    with pytest.raises(error, match=fragment):
+        _core.resize(*args)
+
+
+@needs_cpp
+def test_cpp_binding_takes_misaligned_and_strided_views():
+    from clearsight import _core
+
+    raw = np.zeros(8 * 8 * 8 + 1, np.uint8)[1:].view(np.uint8).reshape(8, 8, 8)
+    np.testing.assert_array_equal(_core.resize(raw[::-1, ::2, 1:4], (4, 2), (0.5, 0.5), "area", True, "symmetric", 2),
+                                  np.zeros((4, 2, 3), np.uint8))
+    buffer = np.zeros(8 * 8 * 8 + 1, np.uint8)[1:]
+    floats = np.ndarray((8, 8), np.float64, buffer=buffer)
+    with pytest.raises(ValueError, match="aligned"):
+        _core.resize(floats, (4, 4), (0.5, 0.5), "bicubic", True, "symmetric", 1)

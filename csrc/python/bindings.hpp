@@ -11,5 +11,6 @@ void bind_richardson_lucy(pybind11::module_& m);   // bind_richardson_lucy.cpp
 void bind_tv_deconvolution(pybind11::module_& m);  // bind_tv_deconvolution.cpp
 void bind_denoise(pybind11::module_& m);           // bind_denoise.cpp
 void bind_filters(pybind11::module_& m);           // bind_filters.cpp (blur, sharpen, estimate, colour)
+void bind_resize(pybind11::module_& m);            // bind_resize.cpp
 
 }  // namespace clearsight::bindings

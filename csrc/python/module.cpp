@@ -38,4 +38,5 @@ PYBIND11_MODULE(_core, m) {
   clearsight::bindings::bind_tv_deconvolution(m);
   clearsight::bindings::bind_denoise(m);
   clearsight::bindings::bind_filters(m);
+  clearsight::bindings::bind_resize(m);
 }

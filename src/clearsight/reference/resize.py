@@ -80,7 +80,13 @@ def axis_weights(
     taps = int(math.ceil(width)) + 2
     indices = left[:, None] + np.arange(taps)[None, :]  # 1-based, may fall outside [1, n_in]
     weights = h(u[:, None] - indices)
-    weights /= weights.sum(axis=1, keepdims=True)
+    # Summed tap by tap, left to right (not NumPy's pairwise sum): the order
+    # is part of the specification, so that a compiled backend can match every
+    # bit and hence every rounding of an integer image.
+    total = weights[:, 0].copy()
+    for k in range(1, taps):
+        total += weights[:, k]
+    weights /= total[:, None]
     if boundary == "symmetric":
         period = np.concatenate([np.arange(n_in), np.arange(n_in - 1, -1, -1)])
         indices = period[np.mod(indices - 1, 2 * n_in).astype(np.int64)]
@@ -90,7 +96,7 @@ def axis_weights(
 
 
 def _resize_axis(values: np.ndarray, axis: int, indices: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Resample float64 `values` along `axis` with the given taps and weights."""
+    """Resample float64 `values` along `axis` with the given taps and weights (taps added in order)."""
     moved = np.moveaxis(values, axis, 0)
     out = np.zeros((indices.shape[0],) + moved.shape[1:])
     for k in range(indices.shape[1]):

@@ -1,0 +1,43 @@
+// MATLAB imresize: separable resampling with precomputed taps.
+//
+// The arithmetic is the NumPy reference's (clearsight/reference/resize.py)
+// operation for operation, in float64, taps added in order, so results are
+// bit-identical to it and integer images round exactly as it (and MATLAB) does.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "core/deconvolution.hpp"
+
+namespace clearsight {
+
+enum class ResizeMethod { bicubic, bilinear, nearest, area };
+enum class ResizeBoundary { symmetric, replicate };
+
+// An H×W×C image (C >= 1); strides in bytes, any sign.
+struct ImageView {
+  void* data = nullptr;
+  PixelType type = PixelType::float32;
+  std::ptrdiff_t rows = 0, cols = 0, channels = 1;
+  std::ptrdiff_t row_stride = 0, col_stride = 0, channel_stride = 0;
+};
+
+// The taps of one axis: output i reads input index[i * taps + k] with weight
+// weight[i * taps + k], k = 0..taps-1 (indices already inside [0, n_in)).
+struct AxisTaps {
+  std::size_t taps = 0;
+  std::vector<std::ptrdiff_t> index;
+  std::vector<double> weight;
+};
+
+AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMethod method,
+                     bool antialias, ResizeBoundary boundary);
+
+// Resizes `in` into `out` (same pixel type and channels; out's rows and cols
+// are the output size; `scale_rows`, `scale_cols` map the coordinates).
+// Throws std::invalid_argument on inconsistent views or parameters.
+void resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
+            ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads);
+
+}  // namespace clearsight

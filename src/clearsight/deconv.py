@@ -597,8 +597,9 @@ def deconvolve_tv(
         Fergus). ``"auto"``: ``c · σ²`` per colour channel, σ the channel's
         noise estimated from the image by
         :func:`clearsight.estimate.estimate_noise` (median absolute
-        deviation of its finest diagonal wavelet details), c = 15 for ``"tv"`` and 8 for
-        ``"hyper-laplacian"`` (tuned on the Levin table, ``docs/quality.md``;
+        deviation of its finest diagonal wavelet details), c = 10 for ``"tv"`` and 5 for
+        ``"hyper-laplacian"`` (tuned on training images blurred by the Levin
+        kernels at σ = 0.005, 0.01 and 0.02: ``benchmarks/tune_deconv.py``;
         the hyper-Laplacian constant is used for any `alpha` with that prior).
         0 is a plain inverse filter.
     prior : {"tv", "hyper-laplacian"}

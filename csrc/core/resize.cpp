@@ -54,10 +54,14 @@ double read_sample(PixelType type, const char* p) {
   }
 }
 
-// MATLAB's round (half away from zero), clipped to [0, top].
+// MATLAB's round (half away from zero), clipped to [0, top]. Anything below
+// 0.5 rounds to 0 or below and clips to 0; in (0.5, top] the truncation of
+// v + 0.5 is its floor (exact: both are below 2**17). std::floor would be a
+// library call on the x86-64 baseline, which has no rounding instruction.
 double round_clip(double v, double top) {
-  const double r = v < 0.0 ? -std::floor(-v + 0.5) : std::floor(v + 0.5);
-  return std::min(std::max(r, 0.0), top);
+  if (!(v > 0.0)) return 0.0;
+  if (v >= top) return top;
+  return static_cast<double>(static_cast<std::int64_t>(v + 0.5));
 }
 
 void write_sample(PixelType type, char* p, double v) {
@@ -73,47 +77,121 @@ bool integer(PixelType type) { return type == PixelType::uint8 || type == PixelT
 
 double top_value(PixelType type) { return type == PixelType::uint8 ? 255.0 : 65535.0; }
 
-// out (n_out lines of `line` doubles) = taps applied across lines of `src`
-// (n_in lines of `line` doubles): each output line is a weighted sum of input
-// lines, added tap by tap over the whole line (vectorises over the line).
-void resample_lines(const double* src, double* dst, std::size_t line, const AxisTaps& taps,
-                    std::size_t begin, std::size_t end) {
-  for (std::size_t i = begin; i < end; ++i) {
-    double* out = dst + i * line;
-    std::fill(out, out + line, 0.0);
-    for (std::size_t k = 0; k < taps.taps; ++k) {
-      const double w = taps.weight[i * taps.taps + k];
-      if (w == 0.0) continue;  // adding w * x = 0 leaves every bit as it is
-      const double* in = src + static_cast<std::size_t>(taps.index[i * taps.taps + k]) * line;
-      for (std::size_t j = 0; j < line; ++j) out[j] = out[j] + w * in[j];
+// The taps of each output with non-zero weight, as [first, last): adding
+// w * x = 0 leaves every bit of a sum as it is, so they are skipped.
+struct Span {
+  std::size_t first, last;
+};
+
+std::vector<Span> nonzero_spans(const AxisTaps& t, std::size_t n_out) {
+  std::vector<Span> spans(n_out);
+  for (std::size_t i = 0; i < n_out; ++i) {
+    const double* w = &t.weight[i * t.taps];
+    std::size_t first = 0, last = t.taps;
+    while (first < last && w[first] == 0.0) ++first;
+    while (last > first && w[last - 1] == 0.0) --last;
+    spans[i] = {first, last};
+  }
+  return spans;
+}
+
+// Row r of the image as `cols * channels` doubles.
+void read_row(const ImageView& in, std::size_t r, double* dst) {
+  const auto c = static_cast<std::size_t>(in.channels);
+  const char* row = static_cast<const char*>(in.data) + static_cast<std::ptrdiff_t>(r) * in.row_stride;
+  const auto size = static_cast<std::ptrdiff_t>(pixel_size(in.type));
+  const bool packed = in.channel_stride == size && in.col_stride == size * in.channels;
+  const auto n = static_cast<std::size_t>(in.cols) * c;
+  if (packed && in.type == PixelType::uint8) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(row);
+    for (std::size_t i = 0; i < n; ++i) dst[i] = p[i];
+  } else if (packed && in.type == PixelType::float32) {
+    const auto* p = reinterpret_cast<const float*>(row);
+    for (std::size_t i = 0; i < n; ++i) dst[i] = p[i];
+  } else {
+    for (std::size_t j = 0; j < static_cast<std::size_t>(in.cols); ++j)
+      for (std::size_t k = 0; k < c; ++k)
+        dst[j * c + k] = read_sample(in.type, row + static_cast<std::ptrdiff_t>(j) * in.col_stride +
+                                                  static_cast<std::ptrdiff_t>(k) * in.channel_stride);
+  }
+}
+
+void write_row(const ImageView& out, std::size_t r, const double* src) {
+  const auto c = static_cast<std::size_t>(out.channels);
+  char* row = static_cast<char*>(out.data) + static_cast<std::ptrdiff_t>(r) * out.row_stride;
+  const auto size = static_cast<std::ptrdiff_t>(pixel_size(out.type));
+  const bool packed = out.channel_stride == size && out.col_stride == size * out.channels;
+  const auto n = static_cast<std::size_t>(out.cols) * c;
+  if (packed && out.type == PixelType::uint8) {
+    auto* p = reinterpret_cast<std::uint8_t*>(row);
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(round_clip(src[i], 255.0));
+  } else if (packed && out.type == PixelType::float32) {
+    auto* p = reinterpret_cast<float*>(row);
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<float>(src[i]);
+  } else {
+    for (std::size_t j = 0; j < static_cast<std::size_t>(out.cols); ++j)
+      for (std::size_t k = 0; k < c; ++k)
+        write_sample(out.type, row + static_cast<std::ptrdiff_t>(j) * out.col_stride +
+                                   static_cast<std::ptrdiff_t>(k) * out.channel_stride,
+                     src[j * c + k]);
+  }
+}
+
+// One output line of the row pass: the weighted sum of input lines, added
+// tap by tap over the whole line (vectorises over the line).
+void combine_lines(const double* const* lines, const double* w, Span span, std::size_t n, double* out) {
+  std::fill(out, out + n, 0.0);
+  for (std::size_t k = span.first; k < span.last; ++k) {
+    const double wk = w[k];
+    const double* in = lines[k];
+    for (std::size_t j = 0; j < n; ++j) out[j] = out[j] + wk * in[j];
+  }
+}
+
+// The column pass on one line of n_in pixels × C channels.
+template <std::size_t C>
+void resample_line(const double* in, double* out, std::size_t n_out, const AxisTaps& t,
+                   const std::vector<Span>& spans) {
+  for (std::size_t j = 0; j < n_out; ++j) {
+    const double* w = &t.weight[j * t.taps];
+    const std::ptrdiff_t* idx = &t.index[j * t.taps];
+    double acc[C] = {};
+    for (std::size_t k = spans[j].first; k < spans[j].last; ++k) {
+      const double* p = in + static_cast<std::size_t>(idx[k]) * C;
+      for (std::size_t c = 0; c < C; ++c) acc[c] = acc[c] + w[k] * p[c];
+    }
+    for (std::size_t c = 0; c < C; ++c) out[j * C + c] = acc[c];
+  }
+}
+
+void resample_line(const double* in, double* out, std::size_t n_out, std::size_t channels,
+                   const AxisTaps& t, const std::vector<Span>& spans) {
+  switch (channels) {
+    case 1: resample_line<1>(in, out, n_out, t, spans); return;
+    case 2: resample_line<2>(in, out, n_out, t, spans); return;
+    case 3: resample_line<3>(in, out, n_out, t, spans); return;
+    case 4: resample_line<4>(in, out, n_out, t, spans); return;
+    default: break;
+  }
+  for (std::size_t j = 0; j < n_out; ++j) {
+    const double* w = &t.weight[j * t.taps];
+    const std::ptrdiff_t* idx = &t.index[j * t.taps];
+    for (std::size_t c = 0; c < channels; ++c) {
+      double acc = 0.0;
+      for (std::size_t k = spans[j].first; k < spans[j].last; ++k)
+        acc = acc + w[k] * in[static_cast<std::size_t>(idx[k]) * channels + c];
+      out[j * channels + c] = acc;
     }
   }
 }
 
-// Within each of `rows` rows of n_in × C doubles, resample the columns to n_out.
-void resample_columns(const double* src, double* dst, std::size_t n_in, std::size_t n_out,
-                      std::size_t channels, const AxisTaps& taps, std::size_t begin, std::size_t end) {
-  for (std::size_t r = begin; r < end; ++r) {
-    const double* row = src + r * n_in * channels;
-    double* out = dst + r * n_out * channels;
-    for (std::size_t j = 0; j < n_out; ++j) {
-      double* o = out + j * channels;
-      std::fill(o, o + channels, 0.0);
-      for (std::size_t k = 0; k < taps.taps; ++k) {
-        const double w = taps.weight[j * taps.taps + k];
-        if (w == 0.0) continue;
-        const double* in = row + static_cast<std::size_t>(taps.index[j * taps.taps + k]) * channels;
-        for (std::size_t c = 0; c < channels; ++c) o[c] = o[c] + w * in[c];
-      }
-    }
-  }
+void round_line(double* values, std::size_t n, double top) {
+  for (std::size_t i = 0; i < n; ++i) values[i] = round_clip(values[i], top);
 }
 
-void round_in_place(std::vector<double>& values, double top, std::size_t threads) {
-  parallel_for(values.size(), 1 << 16, threads, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) values[i] = round_clip(values[i], top);
-  });
-}
+// Output rows are made in bands, each from the input rows its taps reach,
+// so every intermediate stays in cache.
+constexpr std::size_t kBand = 16;
 
 }  // namespace
 
@@ -167,56 +245,68 @@ void resize(const ImageView& in, const ImageView& out, double scale_rows, double
   const auto c = static_cast<std::size_t>(in.channels);
   const AxisTaps row_taps = resize_taps(h, oh, scale_rows, method, antialias, boundary);
   const AxisTaps col_taps = resize_taps(w, ow, scale_cols, method, antialias, boundary);
+  const std::vector<Span> row_spans = nonzero_spans(row_taps, oh);
+  const std::vector<Span> col_spans = nonzero_spans(col_taps, ow);
   const bool round = integer(in.type);
   const double top = round ? top_value(in.type) : 0.0;
+  const std::size_t bands = (oh + kBand - 1) / kBand;
 
-  // The image as contiguous float64 h × w × c.
-  std::vector<double> source(h * w * c);
-  parallel_for(h, 16, threads, [&](std::size_t b, std::size_t e) {
-    for (std::size_t r = b; r < e; ++r)
-      for (std::size_t j = 0; j < w; ++j)
-        for (std::size_t k = 0; k < c; ++k) {
-          const char* p = static_cast<const char*>(in.data) + static_cast<std::ptrdiff_t>(r) * in.row_stride +
-                          static_cast<std::ptrdiff_t>(j) * in.col_stride +
-                          static_cast<std::ptrdiff_t>(k) * in.channel_stride;
-          source[(r * w + j) * c + k] = read_sample(in.type, p);
+  // The input rows (of `line` doubles) that output rows [r0, r1) reach, made
+  // by `make(row, dst)` into a band-local cache; then each output row is
+  // combined from them and finished by `finish(row, line, scratch)`, with
+  // `scratch` a buffer of the calling thread.
+  auto row_pass = [&](std::size_t line, auto make, auto finish) {
+    parallel_for(bands, 1, threads, [&](std::size_t b0, std::size_t b1) {
+      std::vector<double> cache, combined(line), scratch;
+      std::vector<const double*> lines(row_taps.taps);
+      for (std::size_t band = b0; band < b1; ++band) {
+        const std::size_t r0 = band * kBand, r1 = std::min(oh, r0 + kBand);
+        std::ptrdiff_t lo = static_cast<std::ptrdiff_t>(h), hi = -1;
+        for (std::size_t r = r0; r < r1; ++r)
+          for (std::size_t k = row_spans[r].first; k < row_spans[r].last; ++k) {
+            lo = std::min(lo, row_taps.index[r * row_taps.taps + k]);
+            hi = std::max(hi, row_taps.index[r * row_taps.taps + k]);
+          }
+        if (hi >= lo) {
+          cache.resize(static_cast<std::size_t>(hi - lo + 1) * line);
+          for (std::ptrdiff_t i = lo; i <= hi; ++i)
+            make(static_cast<std::size_t>(i), &cache[static_cast<std::size_t>(i - lo) * line]);
         }
-  });
+        for (std::size_t r = r0; r < r1; ++r) {
+          for (std::size_t k = row_spans[r].first; k < row_spans[r].last; ++k)
+            lines[k] = &cache[static_cast<std::size_t>(row_taps.index[r * row_taps.taps + k] - lo) * line];
+          combine_lines(lines.data(), &row_taps.weight[r * row_taps.taps], row_spans[r], line, combined.data());
+          finish(r, combined.data(), scratch);
+        }
+      }
+    });
+  };
 
-  // MATLAB's order: the axis with the smaller scale first, rows on a tie.
-  std::vector<double> result;
+  // MATLAB's order: the axis with the smaller scale first, rows on a tie;
+  // integer images are rounded between the passes.
   if (scale_rows <= scale_cols) {
-    std::vector<double> middle(oh * w * c);
-    parallel_for(oh, 4, threads, [&](std::size_t b, std::size_t e) {
-      resample_lines(source.data(), middle.data(), w * c, row_taps, b, e);
-    });
-    if (round) round_in_place(middle, top, threads);
-    result.resize(oh * ow * c);
-    parallel_for(oh, 4, threads, [&](std::size_t b, std::size_t e) {
-      resample_columns(middle.data(), result.data(), w, ow, c, col_taps, b, e);
-    });
+    row_pass(w * c, [&](std::size_t i, double* dst) { read_row(in, i, dst); },
+             [&](std::size_t r, double* line, std::vector<double>& scratch) {
+               if (round) round_line(line, w * c, top);
+               scratch.resize(ow * c);
+               resample_line(line, scratch.data(), ow, c, col_taps, col_spans);
+               write_row(out, r, scratch.data());
+             });
   } else {
+    // Columns first: every input row once, kept for the row pass.
     std::vector<double> middle(h * ow * c);
-    parallel_for(h, 4, threads, [&](std::size_t b, std::size_t e) {
-      resample_columns(source.data(), middle.data(), w, ow, c, col_taps, b, e);
+    parallel_for(h, 8, threads, [&](std::size_t b, std::size_t e) {
+      std::vector<double> row(w * c);
+      for (std::size_t i = b; i < e; ++i) {
+        read_row(in, i, row.data());
+        resample_line(row.data(), &middle[i * ow * c], ow, c, col_taps, col_spans);
+        if (round) round_line(&middle[i * ow * c], ow * c, top);
+      }
     });
-    if (round) round_in_place(middle, top, threads);
-    result.resize(oh * ow * c);
-    parallel_for(oh, 4, threads, [&](std::size_t b, std::size_t e) {
-      resample_lines(middle.data(), result.data(), ow * c, row_taps, b, e);
-    });
+    row_pass(ow * c,
+             [&](std::size_t i, double* dst) { std::copy_n(&middle[i * ow * c], ow * c, dst); },
+             [&](std::size_t r, double* line, std::vector<double>&) { write_row(out, r, line); });
   }
-
-  parallel_for(oh, 16, threads, [&](std::size_t b, std::size_t e) {
-    for (std::size_t r = b; r < e; ++r)
-      for (std::size_t j = 0; j < ow; ++j)
-        for (std::size_t k = 0; k < c; ++k) {
-          char* p = static_cast<char*>(out.data) + static_cast<std::ptrdiff_t>(r) * out.row_stride +
-                    static_cast<std::ptrdiff_t>(j) * out.col_stride +
-                    static_cast<std::ptrdiff_t>(k) * out.channel_stride;
-          write_sample(out.type, p, result[(r * ow + j) * c + k]);
-        }
-  });
 }
 
 }  // namespace clearsight

@@ -1,0 +1,318 @@
+// Chambolle's TV denoising, one fused sweep over the rows per pass.
+//
+// Every pass reads the dual field of the previous pass (p_y, p_x) and writes
+// the next one into a second pair of buffers, so a row's update never
+// overwrites a value that a neighbouring row (maybe in another thread's
+// block) still has to read. Within a block, rows go top to bottom keeping
+// u of two rows: the divergence (hence u) of row i + 1 is computed, then the
+// gradient of row i, its norm, its energy terms and its new p. The last row
+// of a block needs u of the next block's first row, which it recomputes (one
+// halo row per block) instead of waiting for it. u itself is never stored:
+// when the stopping test passes, it is recomputed once from the dual field
+// that produced it (the same arithmetic, so the same values).
+//
+// Arithmetic follows the reference's order exactly, in the sample type T;
+// the energy is summed in float64 per block in a fixed lane order and the
+// blocks are added in index order, so the result is independent of the
+// thread count and of which thread ran which block.
+#include "core/denoise_tv.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "core/parallel.hpp"
+
+namespace clearsight {
+
+namespace {
+
+constexpr double kTau = 0.25;  // 1 / (2 ndim) for 2-D planes, as scikit-image
+
+// About this many samples per plane in a block: enough rows that the one
+// recomputed halo row is a small overhead, few enough that two threads get
+// many blocks to balance.
+constexpr std::size_t kBlockSamples = 32768;
+
+// Sum of a float row in float64 with four independent lanes (combined in a
+// fixed order): lanes let the compiler keep several additions in flight,
+// and the fixed order keeps the sum reproducible.
+template <class T>
+double row_sum(const T* v, std::size_t n) {
+  double lane[4] = {0.0, 0.0, 0.0, 0.0};
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    lane[0] += static_cast<double>(v[j]);
+    lane[1] += static_cast<double>(v[j + 1]);
+    lane[2] += static_cast<double>(v[j + 2]);
+    lane[3] += static_cast<double>(v[j + 3]);
+  }
+  for (; j < n; ++j) lane[j & 3] += static_cast<double>(v[j]);
+  return (lane[0] + lane[1]) + (lane[2] + lane[3]);
+}
+
+// u = f + d of one row, d = -div p = -(p_y + p_x) + p_y(row above) + p_x(column left),
+// added in that order. `up` is null on the first row (p is zero outside the
+// image); `dd`, when given, receives d * d.
+template <class T>
+void row_u(const T* f, const T* py, const T* up, const T* px, T* u, T* dd, std::size_t w) {
+  {
+    T d = -(py[0] + px[0]);
+    if (up) d = d + up[0];
+    u[0] = f[0] + d;
+    if (dd) dd[0] = d * d;
+  }
+  if (up) {
+    if (dd) {
+      for (std::size_t j = 1; j < w; ++j) {
+        const T d = (-(py[j] + px[j]) + up[j]) + px[j - 1];
+        u[j] = f[j] + d;
+        dd[j] = d * d;
+      }
+    } else {
+      for (std::size_t j = 1; j < w; ++j) u[j] = f[j] + ((-(py[j] + px[j]) + up[j]) + px[j - 1]);
+    }
+  } else {
+    if (dd) {
+      for (std::size_t j = 1; j < w; ++j) {
+        const T d = -(py[j] + px[j]) + px[j - 1];
+        u[j] = f[j] + d;
+        dd[j] = d * d;
+      }
+    } else {
+      for (std::size_t j = 1; j < w; ++j) u[j] = f[j] + (-(py[j] + px[j]) + px[j - 1]);
+    }
+  }
+}
+
+// The iteration on K planes of H×W contiguous samples sharing one gradient
+// norm (K = 1 for one channel on its own).
+template <class T>
+class Chambolle {
+ public:
+  Chambolle(std::size_t planes, std::size_t rows, std::size_t cols, std::size_t threads)
+      : k_(planes), h_(rows), w_(cols), plane_(rows * cols) {
+    block_rows_ = std::max<std::size_t>(1, std::min(h_, (kBlockSamples + w_ - 1) / w_));
+    blocks_ = (h_ + block_rows_ - 1) / block_rows_;
+    threads_ = effective_threads(threads, blocks_);
+    f_.resize(k_ * plane_);
+    for (auto& p : p_) p.resize(k_ * plane_);
+    scratch_.resize(blocks_ * scratch_size());
+    fidelity_.resize(blocks_);
+    norm_sum_.resize(blocks_);
+  }
+
+  T* f() { return f_.data(); }
+
+  // Runs the passes on f(); returns how many ran. Afterwards u_row() gives u.
+  std::size_t run(double weight, double eps, std::size_t max_iterations) {
+    step_ = static_cast<T>(kTau / weight);
+    std::fill(p_[0].begin(), p_[0].end(), T(0));
+    std::fill(p_[1].begin(), p_[1].end(), T(0));
+    const double samples = static_cast<double>(k_ * plane_);
+    double first = 0.0, previous = 0.0;
+    std::size_t source = 0;  // p_[source] holds p_y of the current pass, p_[source + 2] p_x
+    for (std::size_t n = 0; n < max_iterations; ++n) {
+      parallel_for(blocks_, 1, threads_, [&](std::size_t b0, std::size_t b1) {
+        for (std::size_t b = b0; b < b1; ++b) sweep(b, source);
+      });
+      double fidelity = 0.0, norm_sum = 0.0;
+      for (std::size_t b = 0; b < blocks_; ++b) {
+        fidelity += fidelity_[b];
+        norm_sum += norm_sum_[b];
+      }
+      const double energy = (fidelity + weight * norm_sum) / samples;
+      final_ = source;
+      if (n == 0) {
+        first = previous = energy;
+      } else if (std::abs(previous - energy) < eps * first) {
+        return n + 1;
+      } else {
+        previous = energy;
+      }
+      source ^= 1;
+    }
+    return max_iterations;
+  }
+
+  // u of plane k, row i, of the last pass run, into `u`.
+  void u_row(std::size_t k, std::size_t i, T* u) const {
+    const std::size_t at = k * plane_ + i * w_;
+    const T* py = y(final_) + at;
+    row_u(f_.data() + at, py, i ? py - w_ : nullptr, x(final_) + at, u, static_cast<T*>(nullptr), w_);
+  }
+
+  std::size_t threads() const { return threads_; }
+
+ private:
+  std::size_t scratch_size() const { return 5 * k_ * w_ + 2 * w_; }
+  const T* y(std::size_t s) const { return p_[s].data(); }
+  const T* x(std::size_t s) const { return p_[2 + s].data(); }
+
+  void sweep(std::size_t block, std::size_t source) {
+    const std::size_t r0 = block * block_rows_, r1 = std::min(h_, r0 + block_rows_);
+    T* scratch = scratch_.data() + block * scratch_size();
+    T* cur = scratch;               // u of row i, K rows of w_
+    T* next = cur + k_ * w_;        // u of row i + 1
+    T* gy = next + k_ * w_;         // gradients of row i
+    T* gx = gy + k_ * w_;
+    T* dd = gx + k_ * w_;           // d * d of a row (one plane at a time)
+    T* norm = dd + k_ * w_;
+    T* divisor = norm + w_;
+    const T* py = y(source);
+    const T* px = x(source);
+    T* py_new = p_[source ^ 1].data();
+    T* px_new = p_[2 + (source ^ 1)].data();
+    const T tau = static_cast<T>(kTau), one = T(1), step = step_;
+    const std::size_t w = w_;
+    double fidelity = 0.0, norm_sum = 0.0;
+
+    auto compute_u = [&](std::size_t i, T* u, bool count) {
+      for (std::size_t k = 0; k < k_; ++k) {
+        const std::size_t at = k * plane_ + i * w;
+        row_u(f_.data() + at, py + at, i ? py + at - w : nullptr, px + at, u + k * w,
+              count ? dd : nullptr, w);
+        if (count) fidelity += row_sum(dd, w);
+      }
+    };
+
+    compute_u(r0, cur, true);
+    for (std::size_t i = r0; i < r1; ++i) {
+      const bool last = i + 1 == h_;
+      if (!last) compute_u(i + 1, next, i + 1 < r1);
+      for (std::size_t k = 0; k < k_; ++k) {
+        const T* u = cur + k * w;
+        const T* un = next + k * w;
+        T* gyk = gy + k * w;
+        T* gxk = gx + k * w;
+        if (last) {
+          std::fill(gyk, gyk + w, T(0));
+        } else {
+          for (std::size_t j = 0; j < w; ++j) gyk[j] = un[j] - u[j];
+        }
+        for (std::size_t j = 0; j + 1 < w; ++j) gxk[j] = u[j + 1] - u[j];
+        gxk[w - 1] = T(0);
+        if (k == 0) {
+          for (std::size_t j = 0; j < w; ++j) norm[j] = gyk[j] * gyk[j] + gxk[j] * gxk[j];
+        } else {
+          for (std::size_t j = 0; j < w; ++j) norm[j] = norm[j] + (gyk[j] * gyk[j] + gxk[j] * gxk[j]);
+        }
+      }
+      for (std::size_t j = 0; j < w; ++j) {
+        norm[j] = std::sqrt(norm[j]);
+        divisor[j] = norm[j] * step + one;
+      }
+      norm_sum += row_sum(norm, w);
+      for (std::size_t k = 0; k < k_; ++k) {
+        const std::size_t at = k * plane_ + i * w;
+        const T* gyk = gy + k * w;
+        const T* gxk = gx + k * w;
+        const T* pyk = py + at;
+        const T* pxk = px + at;
+        T* pyn = py_new + at;
+        T* pxn = px_new + at;
+        for (std::size_t j = 0; j < w; ++j) {
+          pyn[j] = (pyk[j] - tau * gyk[j]) / divisor[j];
+          pxn[j] = (pxk[j] - tau * gxk[j]) / divisor[j];
+        }
+      }
+      std::swap(cur, next);
+    }
+    fidelity_[block] = fidelity;
+    norm_sum_[block] = norm_sum;
+  }
+
+  std::size_t k_, h_, w_, plane_;
+  std::size_t block_rows_ = 1, blocks_ = 1, threads_ = 1;
+  std::size_t final_ = 0;
+  T step_ = T(0);
+  std::vector<T> f_;
+  std::vector<T> p_[4];  // p_y (two generations), then p_x (two generations)
+  std::vector<T> scratch_;
+  std::vector<double> fidelity_, norm_sum_;
+};
+
+template <class T>
+T* sample(const StackView& v, std::ptrdiff_t i, std::ptrdiff_t j, std::ptrdiff_t k) {
+  return reinterpret_cast<T*>(static_cast<char*>(v.data) + i * v.row_stride + j * v.col_stride +
+                              k * v.channel_stride);
+}
+
+// Runs one stopping test on channels [c0, c0 + planes) of `in` into `out`.
+template <class T>
+std::size_t denoise_channels(const StackView& in, const StackView& out, std::ptrdiff_t c0,
+                             std::size_t planes, double weight, double eps,
+                             std::size_t max_iterations, std::size_t threads) {
+  const auto rows = static_cast<std::size_t>(in.rows), cols = static_cast<std::size_t>(in.cols);
+  Chambolle<T> solver(planes, rows, cols, threads);
+  const std::size_t row_threads = effective_threads(threads, rows);
+  const std::size_t grain = std::max<std::size_t>(1, 16384 / cols);
+  T* f = solver.f();
+  parallel_for(rows, grain, row_threads, [&](std::size_t i0, std::size_t i1) {
+    for (std::size_t k = 0; k < planes; ++k)
+      for (std::size_t i = i0; i < i1; ++i) {
+        T* dst = f + (k * rows + i) * cols;
+        for (std::size_t j = 0; j < cols; ++j)
+          dst[j] = *sample<T>(in, static_cast<std::ptrdiff_t>(i), static_cast<std::ptrdiff_t>(j),
+                              c0 + static_cast<std::ptrdiff_t>(k));
+      }
+  });
+  const std::size_t passes = solver.run(weight, eps, max_iterations);
+  parallel_for(rows, grain, row_threads, [&](std::size_t i0, std::size_t i1) {
+    std::vector<T> u(cols);
+    for (std::size_t k = 0; k < planes; ++k)
+      for (std::size_t i = i0; i < i1; ++i) {
+        solver.u_row(k, i, u.data());
+        for (std::size_t j = 0; j < cols; ++j)
+          *sample<T>(out, static_cast<std::ptrdiff_t>(i), static_cast<std::ptrdiff_t>(j),
+                     c0 + static_cast<std::ptrdiff_t>(k)) = u[j];
+      }
+  });
+  return passes;
+}
+
+template <class T>
+std::vector<std::size_t> denoise(const StackView& in, const StackView& out, double weight,
+                                 double eps, std::size_t max_iterations, bool joint,
+                                 std::size_t threads) {
+  std::vector<std::size_t> passes;
+  if (weight == 0) {
+    for (std::ptrdiff_t i = 0; i < in.rows; ++i)
+      for (std::ptrdiff_t j = 0; j < in.cols; ++j)
+        for (std::ptrdiff_t k = 0; k < in.channels; ++k) *sample<T>(out, i, j, k) = *sample<T>(in, i, j, k);
+    passes.assign(joint ? 1 : static_cast<std::size_t>(in.channels), 0);
+    return passes;
+  }
+  const auto channels = static_cast<std::size_t>(in.channels);
+  if (joint) {
+    passes.push_back(denoise_channels<T>(in, out, 0, channels, weight, eps, max_iterations, threads));
+  } else {
+    for (std::size_t c = 0; c < channels; ++c)
+      passes.push_back(denoise_channels<T>(in, out, static_cast<std::ptrdiff_t>(c), 1, weight, eps,
+                                           max_iterations, threads));
+  }
+  return passes;
+}
+
+}  // namespace
+
+std::vector<std::size_t> denoise_tv(const StackView& in, const StackView& out, double weight,
+                                    double eps, std::size_t max_iterations, bool joint,
+                                    std::size_t threads) {
+  if (in.rows < 1 || in.cols < 1 || in.channels < 1)
+    throw std::invalid_argument("image must have at least one row, column and channel");
+  if (out.rows != in.rows || out.cols != in.cols || out.channels != in.channels ||
+      out.double_precision != in.double_precision)
+    throw std::invalid_argument("out must have the shape and sample type of the image");
+  if (!(weight >= 0) || !std::isfinite(weight))
+    throw std::invalid_argument("weight must be a finite number >= 0");
+  if (!(eps > 0) || !std::isfinite(eps)) throw std::invalid_argument("eps must be a finite number > 0");
+  if (max_iterations < 1) throw std::invalid_argument("max_iterations must be >= 1");
+  return in.double_precision
+             ? denoise<double>(in, out, weight, eps, max_iterations, joint, threads)
+             : denoise<float>(in, out, weight, eps, max_iterations, joint, threads);
+}
+
+}  // namespace clearsight

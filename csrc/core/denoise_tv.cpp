@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -57,7 +59,8 @@ double row_sum(const T* v, std::size_t n) {
 // added in that order. `up` is null on the first row (p is zero outside the
 // image); `dd`, when given, receives d * d.
 template <class T>
-void row_u(const T* f, const T* py, const T* up, const T* px, T* u, T* dd, std::size_t w) {
+void row_u(const T* __restrict f, const T* __restrict py, const T* __restrict up,
+           const T* __restrict px, T* __restrict u, T* __restrict dd, std::size_t w) {
   {
     T d = -(py[0] + px[0]);
     if (up) d = d + up[0];
@@ -87,6 +90,64 @@ void row_u(const T* f, const T* py, const T* up, const T* px, T* u, T* dd, std::
   }
 }
 
+// Work memory kept between calls. A 720p frame needs ~20 MB of fresh pages
+// per call, and faulting them in cost as much as a dozen passes; a process
+// denoising frame after frame reuses them instead. Thread-safe: concurrent
+// calls take different buffers.
+class BufferPool {
+ public:
+  struct Buffer {
+    std::unique_ptr<unsigned char[]> bytes;
+    std::size_t size = 0;
+  };
+
+  static BufferPool& instance() {
+    static BufferPool* pool = new BufferPool;  // never destroyed: usable during exit
+    return *pool;
+  }
+
+  Buffer take(std::size_t size) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      std::size_t best = free_.size();
+      for (std::size_t b = 0; b < free_.size(); ++b)
+        if (free_[b].size >= size && (best == free_.size() || free_[b].size < free_[best].size)) best = b;
+      if (best < free_.size()) {
+        Buffer found = std::move(free_[best]);
+        free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
+        kept_ -= found.size;
+        return found;
+      }
+    }
+    return Buffer{std::unique_ptr<unsigned char[]>(new unsigned char[size]), size};
+  }
+
+  void give(Buffer buffer) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (buffer.size > kMaxKept) return;
+    // Newest last; drop the oldest until the new one fits under the cap.
+    while (!free_.empty() && kept_ + buffer.size > kMaxKept) {
+      kept_ -= free_.front().size;
+      free_.erase(free_.begin());
+    }
+    kept_ += buffer.size;
+    free_.push_back(std::move(buffer));
+  }
+
+ private:
+  static constexpr std::size_t kMaxKept = std::size_t(256) << 20;
+  std::mutex mutex_;
+  std::vector<Buffer> free_;
+  std::size_t kept_ = 0;
+};
+
+// One component of the new dual field: (p - tau g) / divisor.
+template <class T>
+void project(const T* __restrict p, const T* __restrict g, const T* __restrict divisor, T tau,
+             T* __restrict out, std::size_t w) {
+  for (std::size_t j = 0; j < w; ++j) out[j] = (p[j] - tau * g[j]) / divisor[j];
+}
+
 // The iteration on K planes of H×W contiguous samples sharing one gradient
 // norm (K = 1 for one channel on its own).
 template <class T>
@@ -97,20 +158,28 @@ class Chambolle {
     block_rows_ = std::max<std::size_t>(1, std::min(h_, (kBlockSamples + w_ - 1) / w_));
     blocks_ = (h_ + block_rows_ - 1) / block_rows_;
     threads_ = effective_threads(threads, blocks_);
-    f_.resize(k_ * plane_);
-    for (auto& p : p_) p.resize(k_ * plane_);
-    scratch_.resize(blocks_ * scratch_size());
+    const std::size_t field = k_ * plane_;
+    buffer_ = BufferPool::instance().take((5 * field + blocks_ * scratch_size()) * sizeof(T));
+    T* memory = reinterpret_cast<T*>(buffer_.bytes.get());
+    f_ = memory;
+    for (std::size_t s = 0; s < 4; ++s) p_[s] = memory + (1 + s) * field;
+    scratch_ = memory + 5 * field;
     fidelity_.resize(blocks_);
     norm_sum_.resize(blocks_);
   }
 
-  T* f() { return f_.data(); }
+  ~Chambolle() { BufferPool::instance().give(std::move(buffer_)); }
+  Chambolle(const Chambolle&) = delete;
+  Chambolle& operator=(const Chambolle&) = delete;
+
+  T* f() { return f_; }
 
   // Runs the passes on f(); returns how many ran. Afterwards u_row() gives u.
   std::size_t run(double weight, double eps, std::size_t max_iterations) {
     step_ = static_cast<T>(kTau / weight);
-    std::fill(p_[0].begin(), p_[0].end(), T(0));
-    std::fill(p_[1].begin(), p_[1].end(), T(0));
+    // Only the first generation is read before it is written.
+    std::fill(p_[0], p_[0] + k_ * plane_, T(0));
+    std::fill(p_[2], p_[2] + k_ * plane_, T(0));
     const double samples = static_cast<double>(k_ * plane_);
     double first = 0.0, previous = 0.0;
     std::size_t source = 0;  // p_[source] holds p_y of the current pass, p_[source + 2] p_x
@@ -141,19 +210,19 @@ class Chambolle {
   void u_row(std::size_t k, std::size_t i, T* u) const {
     const std::size_t at = k * plane_ + i * w_;
     const T* py = y(final_) + at;
-    row_u(f_.data() + at, py, i ? py - w_ : nullptr, x(final_) + at, u, static_cast<T*>(nullptr), w_);
+    row_u(f_ + at, py, i ? py - w_ : nullptr, x(final_) + at, u, static_cast<T*>(nullptr), w_);
   }
 
   std::size_t threads() const { return threads_; }
 
  private:
   std::size_t scratch_size() const { return 5 * k_ * w_ + 2 * w_; }
-  const T* y(std::size_t s) const { return p_[s].data(); }
-  const T* x(std::size_t s) const { return p_[2 + s].data(); }
+  const T* y(std::size_t s) const { return p_[s]; }
+  const T* x(std::size_t s) const { return p_[2 + s]; }
 
   void sweep(std::size_t block, std::size_t source) {
     const std::size_t r0 = block * block_rows_, r1 = std::min(h_, r0 + block_rows_);
-    T* scratch = scratch_.data() + block * scratch_size();
+    T* scratch = scratch_ + block * scratch_size();
     T* cur = scratch;               // u of row i, K rows of w_
     T* next = cur + k_ * w_;        // u of row i + 1
     T* gy = next + k_ * w_;         // gradients of row i
@@ -163,8 +232,8 @@ class Chambolle {
     T* divisor = norm + w_;
     const T* py = y(source);
     const T* px = x(source);
-    T* py_new = p_[source ^ 1].data();
-    T* px_new = p_[2 + (source ^ 1)].data();
+    T* py_new = p_[source ^ 1];
+    T* px_new = p_[2 + (source ^ 1)];
     const T tau = static_cast<T>(kTau), one = T(1), step = step_;
     const std::size_t w = w_;
     double fidelity = 0.0, norm_sum = 0.0;
@@ -172,7 +241,7 @@ class Chambolle {
     auto compute_u = [&](std::size_t i, T* u, bool count) {
       for (std::size_t k = 0; k < k_; ++k) {
         const std::size_t at = k * plane_ + i * w;
-        row_u(f_.data() + at, py + at, i ? py + at - w : nullptr, px + at, u + k * w,
+        row_u(f_ + at, py + at, i ? py + at - w : nullptr, px + at, u + k * w,
               count ? dd : nullptr, w);
         if (count) fidelity += row_sum(dd, w);
       }
@@ -207,16 +276,8 @@ class Chambolle {
       norm_sum += row_sum(norm, w);
       for (std::size_t k = 0; k < k_; ++k) {
         const std::size_t at = k * plane_ + i * w;
-        const T* gyk = gy + k * w;
-        const T* gxk = gx + k * w;
-        const T* pyk = py + at;
-        const T* pxk = px + at;
-        T* pyn = py_new + at;
-        T* pxn = px_new + at;
-        for (std::size_t j = 0; j < w; ++j) {
-          pyn[j] = (pyk[j] - tau * gyk[j]) / divisor[j];
-          pxn[j] = (pxk[j] - tau * gxk[j]) / divisor[j];
-        }
+        project(py + at, gy + k * w, divisor, tau, py_new + at, w);
+        project(px + at, gx + k * w, divisor, tau, px_new + at, w);
       }
       std::swap(cur, next);
     }
@@ -228,9 +289,10 @@ class Chambolle {
   std::size_t block_rows_ = 1, blocks_ = 1, threads_ = 1;
   std::size_t final_ = 0;
   T step_ = T(0);
-  std::vector<T> f_;
-  std::vector<T> p_[4];  // p_y (two generations), then p_x (two generations)
-  std::vector<T> scratch_;
+  BufferPool::Buffer buffer_;
+  T* f_ = nullptr;
+  T* p_[4] = {};  // p_y (two generations), then p_x (two generations)
+  T* scratch_ = nullptr;
   std::vector<double> fidelity_, norm_sum_;
 };
 

@@ -20,11 +20,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 
+#include "core/deconvolution.hpp"  // cpu_variant
 #include "core/parallel.hpp"
 
 namespace clearsight {
@@ -41,8 +43,10 @@ constexpr std::size_t kBlockSamples = 32768;
 // Sum of a float row in float64 with four independent lanes (combined in a
 // fixed order): lanes let the compiler keep several additions in flight,
 // and the fixed order keeps the sum reproducible.
+#define CLEARSIGHT_INLINE inline __attribute__((always_inline))
+
 template <class T>
-double row_sum(const T* v, std::size_t n) {
+CLEARSIGHT_INLINE double row_sum(const T* v, std::size_t n) {
   double lane[4] = {0.0, 0.0, 0.0, 0.0};
   std::size_t j = 0;
   for (; j + 4 <= n; j += 4) {
@@ -59,7 +63,7 @@ double row_sum(const T* v, std::size_t n) {
 // added in that order. `up` is null on the first row (p is zero outside the
 // image); `dd`, when given, receives d * d.
 template <class T>
-void row_u(const T* __restrict f, const T* __restrict py, const T* __restrict up,
+CLEARSIGHT_INLINE void row_u(const T* __restrict f, const T* __restrict py, const T* __restrict up,
            const T* __restrict px, T* __restrict u, T* __restrict dd, std::size_t w) {
   {
     T d = -(py[0] + px[0]);
@@ -143,10 +147,108 @@ class BufferPool {
 
 // One component of the new dual field: (p - tau g) / divisor.
 template <class T>
-void project(const T* __restrict p, const T* __restrict g, const T* __restrict divisor, T tau,
+CLEARSIGHT_INLINE void project(const T* __restrict p, const T* __restrict g, const T* __restrict divisor, T tau,
              T* __restrict out, std::size_t w) {
   for (std::size_t j = 0; j < w; ++j) out[j] = (p[j] - tau * g[j]) / divisor[j];
 }
+
+// One block of rows of one pass: reads the dual field (py, px), writes the
+// next one (py_new, px_new) for rows [r0, r1) and the block's energy terms.
+template <class T>
+struct SweepArgs {
+  std::size_t planes, rows, cols, plane, r0, r1;
+  const T* f;
+  const T* py;
+  const T* px;
+  T* py_new;
+  T* px_new;
+  T* scratch;  // 5 K + 2 rows of cols samples
+  T step;
+  double fidelity = 0.0, norm_sum = 0.0;
+};
+
+template <class T>
+CLEARSIGHT_INLINE void sweep_rows(SweepArgs<T>& a) {
+  const std::size_t kk = a.planes, h = a.rows, w = a.cols, plane = a.plane;
+  T* cur = a.scratch;        // u of row i, K rows of w
+  T* next = cur + kk * w;    // u of row i + 1
+  T* gy = next + kk * w;     // gradients of row i
+  T* gx = gy + kk * w;
+  T* dd = gx + kk * w;       // d * d of a row
+  T* norm = dd + kk * w;
+  T* divisor = norm + w;
+  const T* f = a.f;
+  const T* py = a.py;
+  const T* px = a.px;
+  const T tau = static_cast<T>(kTau), one = T(1), step = a.step;
+  double fidelity = 0.0, norm_sum = 0.0;
+
+  auto compute_u = [&](std::size_t i, T* u, bool count) {
+    for (std::size_t k = 0; k < kk; ++k) {
+      const std::size_t at = k * plane + i * w;
+      row_u(f + at, py + at, i ? py + at - w : nullptr, px + at, u + k * w, count ? dd : nullptr, w);
+      if (count) fidelity += row_sum(dd, w);
+    }
+  };
+
+  compute_u(a.r0, cur, true);
+  for (std::size_t i = a.r0; i < a.r1; ++i) {
+    const bool last = i + 1 == h;
+    // The halo row r1 is u of the next block: computed here, counted there.
+    if (!last) compute_u(i + 1, next, i + 1 < a.r1);
+    for (std::size_t k = 0; k < kk; ++k) {
+      const T* __restrict u = cur + k * w;
+      const T* __restrict un = next + k * w;
+      T* __restrict gyk = gy + k * w;
+      T* __restrict gxk = gx + k * w;
+      T* __restrict s = norm;
+      if (last) {
+        for (std::size_t j = 0; j < w; ++j) gyk[j] = T(0);
+      } else {
+        for (std::size_t j = 0; j < w; ++j) gyk[j] = un[j] - u[j];
+      }
+      for (std::size_t j = 0; j + 1 < w; ++j) gxk[j] = u[j + 1] - u[j];
+      gxk[w - 1] = T(0);
+      if (k == 0) {
+        for (std::size_t j = 0; j < w; ++j) s[j] = gyk[j] * gyk[j] + gxk[j] * gxk[j];
+      } else {
+        for (std::size_t j = 0; j < w; ++j) s[j] = s[j] + (gyk[j] * gyk[j] + gxk[j] * gxk[j]);
+      }
+    }
+    {
+      T* __restrict s = norm;
+      T* __restrict dv = divisor;
+      for (std::size_t j = 0; j < w; ++j) {
+        s[j] = std::sqrt(s[j]);
+        dv[j] = s[j] * step + one;
+      }
+    }
+    norm_sum += row_sum(norm, w);
+    for (std::size_t k = 0; k < kk; ++k) {
+      const std::size_t at = k * plane + i * w;
+      project(py + at, gy + k * w, divisor, tau, a.py_new + at, w);
+      project(px + at, gx + k * w, divisor, tau, a.px_new + at, w);
+    }
+    std::swap(cur, next);
+  }
+  a.fidelity = fidelity;
+  a.norm_sum = norm_sum;
+}
+
+// The same code compiled for two instruction sets, chosen at run time
+// (cpu_variant()). Both do the same IEEE operations on every sample, without
+// contraction into FMA, so they give identical results.
+template <class T>
+void sweep_baseline(SweepArgs<T>& a) {
+  sweep_rows(a);
+}
+
+#if defined(CLEARSIGHT_HAVE_AVX2)
+template <class T>
+__attribute__((target("avx2"))) void sweep_avx2(SweepArgs<T>& a) {
+  sweep_rows(a);
+}
+#endif
 
 // The iteration on K planes of H×W contiguous samples sharing one gradient
 // norm (K = 1 for one channel on its own).
@@ -158,6 +260,7 @@ class Chambolle {
     block_rows_ = std::max<std::size_t>(1, std::min(h_, (kBlockSamples + w_ - 1) / w_));
     blocks_ = (h_ + block_rows_ - 1) / block_rows_;
     threads_ = effective_threads(threads, blocks_);
+    avx2_ = std::strcmp(cpu_variant(), "avx2") == 0;
     const std::size_t field = k_ * plane_;
     buffer_ = BufferPool::instance().take((5 * field + blocks_ * scratch_size()) * sizeof(T));
     T* memory = reinterpret_cast<T*>(buffer_.bytes.get());
@@ -221,73 +324,34 @@ class Chambolle {
   const T* x(std::size_t s) const { return p_[2 + s]; }
 
   void sweep(std::size_t block, std::size_t source) {
-    const std::size_t r0 = block * block_rows_, r1 = std::min(h_, r0 + block_rows_);
-    T* scratch = scratch_ + block * scratch_size();
-    T* cur = scratch;               // u of row i, K rows of w_
-    T* next = cur + k_ * w_;        // u of row i + 1
-    T* gy = next + k_ * w_;         // gradients of row i
-    T* gx = gy + k_ * w_;
-    T* dd = gx + k_ * w_;           // d * d of a row (one plane at a time)
-    T* norm = dd + k_ * w_;
-    T* divisor = norm + w_;
-    const T* py = y(source);
-    const T* px = x(source);
-    T* py_new = p_[source ^ 1];
-    T* px_new = p_[2 + (source ^ 1)];
-    const T tau = static_cast<T>(kTau), one = T(1), step = step_;
-    const std::size_t w = w_;
-    double fidelity = 0.0, norm_sum = 0.0;
-
-    auto compute_u = [&](std::size_t i, T* u, bool count) {
-      for (std::size_t k = 0; k < k_; ++k) {
-        const std::size_t at = k * plane_ + i * w;
-        row_u(f_ + at, py + at, i ? py + at - w : nullptr, px + at, u + k * w,
-              count ? dd : nullptr, w);
-        if (count) fidelity += row_sum(dd, w);
-      }
-    };
-
-    compute_u(r0, cur, true);
-    for (std::size_t i = r0; i < r1; ++i) {
-      const bool last = i + 1 == h_;
-      if (!last) compute_u(i + 1, next, i + 1 < r1);
-      for (std::size_t k = 0; k < k_; ++k) {
-        const T* u = cur + k * w;
-        const T* un = next + k * w;
-        T* gyk = gy + k * w;
-        T* gxk = gx + k * w;
-        if (last) {
-          std::fill(gyk, gyk + w, T(0));
-        } else {
-          for (std::size_t j = 0; j < w; ++j) gyk[j] = un[j] - u[j];
-        }
-        for (std::size_t j = 0; j + 1 < w; ++j) gxk[j] = u[j + 1] - u[j];
-        gxk[w - 1] = T(0);
-        if (k == 0) {
-          for (std::size_t j = 0; j < w; ++j) norm[j] = gyk[j] * gyk[j] + gxk[j] * gxk[j];
-        } else {
-          for (std::size_t j = 0; j < w; ++j) norm[j] = norm[j] + (gyk[j] * gyk[j] + gxk[j] * gxk[j]);
-        }
-      }
-      for (std::size_t j = 0; j < w; ++j) {
-        norm[j] = std::sqrt(norm[j]);
-        divisor[j] = norm[j] * step + one;
-      }
-      norm_sum += row_sum(norm, w);
-      for (std::size_t k = 0; k < k_; ++k) {
-        const std::size_t at = k * plane_ + i * w;
-        project(py + at, gy + k * w, divisor, tau, py_new + at, w);
-        project(px + at, gx + k * w, divisor, tau, px_new + at, w);
-      }
-      std::swap(cur, next);
-    }
-    fidelity_[block] = fidelity;
-    norm_sum_[block] = norm_sum;
+    SweepArgs<T> a;
+    a.planes = k_;
+    a.rows = h_;
+    a.cols = w_;
+    a.plane = plane_;
+    a.r0 = block * block_rows_;
+    a.r1 = std::min(h_, a.r0 + block_rows_);
+    a.f = f_;
+    a.py = y(source);
+    a.px = x(source);
+    a.py_new = p_[source ^ 1];
+    a.px_new = p_[2 + (source ^ 1)];
+    a.scratch = scratch_ + block * scratch_size();
+    a.step = step_;
+#if defined(CLEARSIGHT_HAVE_AVX2)
+    if (avx2_) {
+      sweep_avx2(a);
+    } else
+#endif
+      sweep_baseline(a);
+    fidelity_[block] = a.fidelity;
+    norm_sum_[block] = a.norm_sum;
   }
 
   std::size_t k_, h_, w_, plane_;
   std::size_t block_rows_ = 1, blocks_ = 1, threads_ = 1;
   std::size_t final_ = 0;
+  bool avx2_ = false;
   T step_ = T(0);
   BufferPool::Buffer buffer_;
   T* f_ = nullptr;

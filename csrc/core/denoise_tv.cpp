@@ -94,6 +94,14 @@ CLEARSIGHT_INLINE void row_u(const T* __restrict f, const T* __restrict py, cons
   }
 }
 
+// The same for p = 0 (the first pass), without reading the zeros: 0 - tau g
+// is written out so that a zero gradient gives +0 as it does there.
+template <class T>
+CLEARSIGHT_INLINE void project_from_zero(const T* __restrict g, const T* __restrict divisor, T tau,
+                                         T* __restrict out, std::size_t w) {
+  for (std::size_t j = 0; j < w; ++j) out[j] = (T(0) - tau * g[j]) / divisor[j];
+}
+
 // Work memory kept between calls. A 720p frame needs ~20 MB of fresh pages
 // per call, and faulting them in cost as much as a dozen passes; a process
 // denoising frame after frame reuses them instead. Thread-safe: concurrent
@@ -186,6 +194,10 @@ CLEARSIGHT_INLINE void sweep_rows(SweepArgs<T>& a) {
   auto compute_u = [&](std::size_t i, T* u, bool count) {
     for (std::size_t k = 0; k < kk; ++k) {
       const std::size_t at = k * plane + i * w;
+      if (!py) {  // first pass: p = 0, so d = 0 and u = f, as the reference sets them
+        std::copy(f + at, f + at + w, u + k * w);
+        continue;
+      }
       row_u(f + at, py + at, i ? py + at - w : nullptr, px + at, u + k * w, count ? dd : nullptr, w);
       if (count) fidelity += row_sum(dd, w);
     }
@@ -226,8 +238,13 @@ CLEARSIGHT_INLINE void sweep_rows(SweepArgs<T>& a) {
     norm_sum += row_sum(norm, w);
     for (std::size_t k = 0; k < kk; ++k) {
       const std::size_t at = k * plane + i * w;
-      project(py + at, gy + k * w, divisor, tau, a.py_new + at, w);
-      project(px + at, gx + k * w, divisor, tau, a.px_new + at, w);
+      if (py) {
+        project(py + at, gy + k * w, divisor, tau, a.py_new + at, w);
+        project(px + at, gx + k * w, divisor, tau, a.px_new + at, w);
+      } else {
+        project_from_zero(gy + k * w, divisor, tau, a.py_new + at, w);
+        project_from_zero(gx + k * w, divisor, tau, a.px_new + at, w);
+      }
     }
     std::swap(cur, next);
   }
@@ -280,15 +297,12 @@ class Chambolle {
   // Runs the passes on f(); returns how many ran. Afterwards u_row() gives u.
   std::size_t run(double weight, double eps, std::size_t max_iterations) {
     step_ = static_cast<T>(kTau / weight);
-    // Only the first generation is read before it is written.
-    std::fill(p_[0], p_[0] + k_ * plane_, T(0));
-    std::fill(p_[2], p_[2] + k_ * plane_, T(0));
     const double samples = static_cast<double>(k_ * plane_);
     double first = 0.0, previous = 0.0;
     std::size_t source = 0;  // p_[source] holds p_y of the current pass, p_[source + 2] p_x
     for (std::size_t n = 0; n < max_iterations; ++n) {
       parallel_for(blocks_, 1, threads_, [&](std::size_t b0, std::size_t b1) {
-        for (std::size_t b = b0; b < b1; ++b) sweep(b, source);
+        for (std::size_t b = b0; b < b1; ++b) sweep(b, source, n == 0);
       });
       double fidelity = 0.0, norm_sum = 0.0;
       for (std::size_t b = 0; b < blocks_; ++b) {
@@ -297,6 +311,7 @@ class Chambolle {
       }
       const double energy = (fidelity + weight * norm_sum) / samples;
       final_ = source;
+      final_first_ = n == 0;
       if (n == 0) {
         first = previous = energy;
       } else if (std::abs(previous - energy) < eps * first) {
@@ -312,6 +327,10 @@ class Chambolle {
   // u of plane k, row i, of the last pass run, into `u`.
   void u_row(std::size_t k, std::size_t i, T* u) const {
     const std::size_t at = k * plane_ + i * w_;
+    if (final_first_) {  // a single pass returns u = f
+      std::copy(f_ + at, f_ + at + w_, u);
+      return;
+    }
     const T* py = y(final_) + at;
     row_u(f_ + at, py, i ? py - w_ : nullptr, x(final_) + at, u, static_cast<T*>(nullptr), w_);
   }
@@ -323,7 +342,7 @@ class Chambolle {
   const T* y(std::size_t s) const { return p_[s]; }
   const T* x(std::size_t s) const { return p_[2 + s]; }
 
-  void sweep(std::size_t block, std::size_t source) {
+  void sweep(std::size_t block, std::size_t source, bool first) {
     SweepArgs<T> a;
     a.planes = k_;
     a.rows = h_;
@@ -332,8 +351,8 @@ class Chambolle {
     a.r0 = block * block_rows_;
     a.r1 = std::min(h_, a.r0 + block_rows_);
     a.f = f_;
-    a.py = y(source);
-    a.px = x(source);
+    a.py = first ? nullptr : y(source);
+    a.px = first ? nullptr : x(source);
     a.py_new = p_[source ^ 1];
     a.px_new = p_[2 + (source ^ 1)];
     a.scratch = scratch_ + block * scratch_size();
@@ -351,6 +370,7 @@ class Chambolle {
   std::size_t k_, h_, w_, plane_;
   std::size_t block_rows_ = 1, blocks_ = 1, threads_ = 1;
   std::size_t final_ = 0;
+  bool final_first_ = true;
   bool avx2_ = false;
   T step_ = T(0);
   BufferPool::Buffer buffer_;
@@ -379,10 +399,10 @@ std::size_t denoise_channels(const StackView& in, const StackView& out, std::ptr
   parallel_for(rows, grain, row_threads, [&](std::size_t i0, std::size_t i1) {
     for (std::size_t k = 0; k < planes; ++k)
       for (std::size_t i = i0; i < i1; ++i) {
+        const T* src = sample<T>(in, static_cast<std::ptrdiff_t>(i), 0, c0 + static_cast<std::ptrdiff_t>(k));
+        const std::ptrdiff_t stride = in.col_stride / static_cast<std::ptrdiff_t>(sizeof(T));
         T* dst = f + (k * rows + i) * cols;
-        for (std::size_t j = 0; j < cols; ++j)
-          dst[j] = *sample<T>(in, static_cast<std::ptrdiff_t>(i), static_cast<std::ptrdiff_t>(j),
-                              c0 + static_cast<std::ptrdiff_t>(k));
+        for (std::size_t j = 0; j < cols; ++j) dst[j] = src[static_cast<std::ptrdiff_t>(j) * stride];
       }
   });
   const std::size_t passes = solver.run(weight, eps, max_iterations);
@@ -391,9 +411,9 @@ std::size_t denoise_channels(const StackView& in, const StackView& out, std::ptr
     for (std::size_t k = 0; k < planes; ++k)
       for (std::size_t i = i0; i < i1; ++i) {
         solver.u_row(k, i, u.data());
-        for (std::size_t j = 0; j < cols; ++j)
-          *sample<T>(out, static_cast<std::ptrdiff_t>(i), static_cast<std::ptrdiff_t>(j),
-                     c0 + static_cast<std::ptrdiff_t>(k)) = u[j];
+        T* dst = sample<T>(out, static_cast<std::ptrdiff_t>(i), 0, c0 + static_cast<std::ptrdiff_t>(k));
+        const std::ptrdiff_t stride = out.col_stride / static_cast<std::ptrdiff_t>(sizeof(T));
+        for (std::size_t j = 0; j < cols; ++j) dst[static_cast<std::ptrdiff_t>(j) * stride] = u[j];
       }
   });
   return passes;

@@ -39,6 +39,7 @@ constexpr double kTau = 0.25;  // 1 / (2 ndim) for 2-D planes, as scikit-image
 // recomputed halo row is a small overhead, few enough that two threads get
 // many blocks to balance.
 constexpr std::size_t kBlockSamples = 32768;
+constexpr std::size_t kMinBlocks = 16;
 
 // Sum of a float row in float64 with four independent lanes (combined in a
 // fixed order): lanes let the compiler keep several additions in flight,
@@ -274,7 +275,10 @@ class Chambolle {
  public:
   Chambolle(std::size_t planes, std::size_t rows, std::size_t cols, std::size_t threads)
       : k_(planes), h_(rows), w_(cols), plane_(rows * cols) {
-    block_rows_ = std::max<std::size_t>(1, std::min(h_, (kBlockSamples + w_ - 1) / w_));
+    // At least kMinBlocks blocks where there are rows enough, so that small
+    // images spread over threads too (and exercise the block seams).
+    const std::size_t cap = std::max<std::size_t>(1, (h_ + kMinBlocks - 1) / kMinBlocks);
+    block_rows_ = std::min(cap, std::max<std::size_t>(1, (kBlockSamples + w_ - 1) / w_));
     blocks_ = (h_ + block_rows_ - 1) / block_rows_;
     threads_ = effective_threads(threads, blocks_);
     avx2_ = std::strcmp(cpu_variant(), "avx2") == 0;

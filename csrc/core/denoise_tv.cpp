@@ -95,6 +95,69 @@ CLEARSIGHT_INLINE void row_u(const T* __restrict f, const T* __restrict py, cons
   }
 }
 
+// One row i of a single plane (K = 1, not the last row) in one loop: u of
+// row i + 1 (into `next`, d * d into `dd`), then at every column the gradient
+// of row i, its norm and the new dual field. Intermediate rows of gradients
+// and divisors never go through memory. The same operations in the same
+// order as row_u and the general path. `First`: the pass where p = 0.
+template <class T, bool First>
+CLEARSIGHT_INLINE void fused_row(const T* __restrict f1, const T* __restrict py0,
+                                 const T* __restrict px0, const T* __restrict py1,
+                                 const T* __restrict px1, const T* __restrict cur,
+                                 T* __restrict next, T* __restrict dd, T* __restrict norm,
+                                 T* __restrict pyn, T* __restrict pxn, T tau, T step,
+                                 std::size_t w) {
+  const T one = T(1), zero = T(0);
+  // Columns 0 and w - 1 are peeled (no left neighbour in the divergence, no
+  // right one in the gradient) so that the loop over the others is straight
+  // code the compiler vectorises.
+  if constexpr (First) {
+    next[0] = f1[0];
+  } else {
+    const T d = -(py1[0] + px1[0]) + py0[0];
+    next[0] = f1[0] + d;
+    dd[0] = d * d;
+  }
+  for (std::size_t j = 1; j < w; ++j) {
+    T u;
+    if constexpr (First) {
+      u = f1[j];
+    } else {
+      const T d = (-(py1[j] + px1[j]) + py0[j]) + px1[j - 1];
+      u = f1[j] + d;
+      dd[j] = d * d;
+    }
+    next[j] = u;
+    const T gy = next[j - 1] - cur[j - 1];
+    const T gx = cur[j] - cur[j - 1];
+    const T n = std::sqrt(gy * gy + gx * gx);
+    norm[j - 1] = n;
+    const T divisor = n * step + one;
+    if constexpr (First) {
+      pyn[j - 1] = (zero - tau * gy) / divisor;
+      pxn[j - 1] = (zero - tau * gx) / divisor;
+    } else {
+      pyn[j - 1] = (py0[j - 1] - tau * gy) / divisor;
+      pxn[j - 1] = (px0[j - 1] - tau * gx) / divisor;
+    }
+  }
+  {
+    const std::size_t j = w - 1;
+    const T gy = next[j] - cur[j];
+    const T gx = zero;
+    const T n = std::sqrt(gy * gy + gx * gx);
+    norm[j] = n;
+    const T divisor = n * step + one;
+    if constexpr (First) {
+      pyn[j] = (zero - tau * gy) / divisor;
+      pxn[j] = (zero - tau * gx) / divisor;
+    } else {
+      pyn[j] = (py0[j] - tau * gy) / divisor;
+      pxn[j] = (px0[j] - tau * gx) / divisor;
+    }
+  }
+}
+
 // The same for p = 0 (the first pass), without reading the zeros: 0 - tau g
 // is written out so that a zero gradient gives +0 as it does there.
 template <class T>
@@ -207,6 +270,20 @@ CLEARSIGHT_INLINE void sweep_rows(SweepArgs<T>& a) {
   compute_u(a.r0, cur, true);
   for (std::size_t i = a.r0; i < a.r1; ++i) {
     const bool last = i + 1 == h;
+    if (kk == 1 && !last) {
+      const std::size_t at = i * w;
+      if (py) {
+        fused_row<T, false>(f + at + w, py + at, px + at, py + at + w, px + at + w, cur, next, dd, norm,
+                            a.py_new + at, a.px_new + at, tau, step, w);
+        if (i + 1 < a.r1) fidelity += row_sum(dd, w);
+      } else {
+        fused_row<T, true>(f + at + w, nullptr, nullptr, nullptr, nullptr, cur, next, dd, norm,
+                           a.py_new + at, a.px_new + at, tau, step, w);
+      }
+      norm_sum += row_sum(norm, w);
+      std::swap(cur, next);
+      continue;
+    }
     // The halo row r1 is u of the next block: computed here, counted there.
     if (!last) compute_u(i + 1, next, i + 1 < a.r1);
     for (std::size_t k = 0; k < kk; ++k) {

@@ -101,60 +101,81 @@ CLEARSIGHT_INLINE void row_u(const T* __restrict f, const T* __restrict py, cons
 // and divisors never go through memory. The same operations in the same
 // order as row_u and the general path. `First`: the pass where p = 0.
 template <class T, bool First>
+CLEARSIGHT_INLINE T next_u(const T* __restrict f1, const T* __restrict py0, const T* __restrict py1,
+                           const T* __restrict px1, T* __restrict dd, std::size_t j) {
+  if constexpr (First) {
+    return f1[j];
+  } else {
+    T d = -(py1[j] + px1[j]) + py0[j];
+    if (j > 0) d = d + px1[j - 1];
+    dd[j] = d * d;
+    return f1[j] + d;
+  }
+}
+
+template <class T, bool First>
+CLEARSIGHT_INLINE void project_at(const T* __restrict py0, const T* __restrict px0,
+                                  T* __restrict norm, T* __restrict pyn, T* __restrict pxn, T tau,
+                                  T step, std::size_t j, T gy, T gx) {
+  const T n = std::sqrt(gy * gy + gx * gx);
+  norm[j] = n;
+  const T divisor = n * step + T(1);
+  if constexpr (First) {
+    pyn[j] = (T(0) - tau * gy) / divisor;
+    pxn[j] = (T(0) - tau * gx) / divisor;
+  } else {
+    pyn[j] = (py0[j] - tau * gy) / divisor;
+    pxn[j] = (px0[j] - tau * gx) / divisor;
+  }
+}
+
+template <class T, bool First>
 CLEARSIGHT_INLINE void fused_row(const T* __restrict f1, const T* __restrict py0,
                                  const T* __restrict px0, const T* __restrict py1,
                                  const T* __restrict px1, const T* __restrict cur,
                                  T* __restrict next, T* __restrict dd, T* __restrict norm,
                                  T* __restrict pyn, T* __restrict pxn, T tau, T step,
                                  std::size_t w) {
-  const T one = T(1), zero = T(0);
   // Columns 0 and w - 1 are peeled (no left neighbour in the divergence, no
   // right one in the gradient) so that the loop over the others is straight
   // code the compiler vectorises.
-  if constexpr (First) {
-    next[0] = f1[0];
-  } else {
-    const T d = -(py1[0] + px1[0]) + py0[0];
-    next[0] = f1[0] + d;
-    dd[0] = d * d;
+  {
+    const T u = next_u<T, First>(f1, py0, py1, px1, dd, 0);
+    next[0] = u;
+    if (w == 1) {
+      project_at<T, First>(py0, px0, norm, pyn, pxn, tau, step, 0, u - cur[0], T(0));
+      return;
+    }
+    project_at<T, First>(py0, px0, norm, pyn, pxn, tau, step, 0, u - cur[0], cur[1] - cur[0]);
   }
-  for (std::size_t j = 1; j < w; ++j) {
+  for (std::size_t j = 1; j + 1 < w; ++j) {
     T u;
     if constexpr (First) {
       u = f1[j];
     } else {
       const T d = (-(py1[j] + px1[j]) + py0[j]) + px1[j - 1];
-      u = f1[j] + d;
       dd[j] = d * d;
+      u = f1[j] + d;
     }
     next[j] = u;
-    const T gy = next[j - 1] - cur[j - 1];
-    const T gx = cur[j] - cur[j - 1];
-    const T n = std::sqrt(gy * gy + gx * gx);
-    norm[j - 1] = n;
-    const T divisor = n * step + one;
-    if constexpr (First) {
-      pyn[j - 1] = (zero - tau * gy) / divisor;
-      pxn[j - 1] = (zero - tau * gx) / divisor;
-    } else {
-      pyn[j - 1] = (py0[j - 1] - tau * gy) / divisor;
-      pxn[j - 1] = (px0[j - 1] - tau * gx) / divisor;
-    }
-  }
-  {
-    const std::size_t j = w - 1;
-    const T gy = next[j] - cur[j];
-    const T gx = zero;
+    const T gy = u - cur[j];
+    const T gx = cur[j + 1] - cur[j];
     const T n = std::sqrt(gy * gy + gx * gx);
     norm[j] = n;
-    const T divisor = n * step + one;
+    const T divisor = n * step + T(1);
     if constexpr (First) {
-      pyn[j] = (zero - tau * gy) / divisor;
-      pxn[j] = (zero - tau * gx) / divisor;
+      pyn[j] = (T(0) - tau * gy) / divisor;
+      pxn[j] = (T(0) - tau * gx) / divisor;
     } else {
       pyn[j] = (py0[j] - tau * gy) / divisor;
       pxn[j] = (px0[j] - tau * gx) / divisor;
     }
+  }
+  {
+    const std::size_t j = w - 1;
+    const T u = next_u<T, First>(f1, py0, py1, px1, dd, j);
+    next[j] = u;
+    project_at<T, First>(py0, px0, norm, pyn, pxn, tau, step, j, u - cur[j], T(0));
   }
 }
 

@@ -371,8 +371,10 @@ __attribute__((target("avx2"))) void sweep_avx2(SweepArgs<T>& a) {
 template <class T>
 class Chambolle {
  public:
-  Chambolle(std::size_t planes, std::size_t rows, std::size_t cols, std::size_t threads)
-      : k_(planes), h_(rows), w_(cols), plane_(rows * cols) {
+  // `channels` planes of f; every run() solves `planes` of them together.
+  Chambolle(std::size_t channels, std::size_t planes, std::size_t rows, std::size_t cols,
+            std::size_t threads)
+      : c_(channels), k_(planes), h_(rows), w_(cols), plane_(rows * cols) {
     // At least kMinBlocks blocks where there are rows enough, so that small
     // images spread over threads too (and exercise the block seams).
     const std::size_t cap = std::max<std::size_t>(1, (h_ + kMinBlocks - 1) / kMinBlocks);
@@ -381,11 +383,12 @@ class Chambolle {
     threads_ = effective_threads(threads, blocks_);
     avx2_ = std::strcmp(cpu_variant(), "avx2") == 0;
     const std::size_t field = k_ * plane_;
-    buffer_ = BufferPool::instance().take((5 * field + blocks_ * scratch_size()) * sizeof(T));
+    const std::size_t all = c_ * plane_;
+    buffer_ = BufferPool::instance().take((all + 4 * field + blocks_ * scratch_size()) * sizeof(T));
     T* memory = reinterpret_cast<T*>(buffer_.bytes.get());
-    f_ = memory;
-    for (std::size_t s = 0; s < 4; ++s) p_[s] = memory + (1 + s) * field;
-    scratch_ = memory + 5 * field;
+    f_ = solve_f_ = memory;
+    for (std::size_t s = 0; s < 4; ++s) p_[s] = memory + all + s * field;
+    scratch_ = memory + all + 4 * field;
     fidelity_.resize(blocks_);
     norm_sum_.resize(blocks_);
   }
@@ -394,10 +397,12 @@ class Chambolle {
   Chambolle(const Chambolle&) = delete;
   Chambolle& operator=(const Chambolle&) = delete;
 
+  // The C planes, H×W each: the image before run(), the result after keep_u().
   T* f() { return f_; }
 
-  // Runs the passes on f(); returns how many ran. Afterwards u_row() gives u.
-  std::size_t run(double weight, double eps, std::size_t max_iterations) {
+  // Runs the passes on planes [c0, c0 + planes) of f(); returns how many ran.
+  std::size_t run(std::size_t c0, double weight, double eps, std::size_t max_iterations) {
+    solve_f_ = f_ + c0 * plane_;
     step_ = static_cast<T>(kTau / weight);
     const double samples = static_cast<double>(k_ * plane_);
     double first = 0.0, previous = 0.0;
@@ -430,14 +435,28 @@ class Chambolle {
   void u_row(std::size_t k, std::size_t i, T* u) const {
     const std::size_t at = k * plane_ + i * w_;
     if (final_first_) {  // a single pass returns u = f
-      std::copy(f_ + at, f_ + at + w_, u);
+      std::copy(solve_f_ + at, solve_f_ + at + w_, u);
       return;
     }
     const T* py = y(final_) + at;
-    row_u(f_ + at, py, i ? py - w_ : nullptr, x(final_) + at, u, static_cast<T*>(nullptr), w_);
+    row_u(solve_f_ + at, py, i ? py - w_ : nullptr, x(final_) + at, u, static_cast<T*>(nullptr), w_);
   }
 
   std::size_t threads() const { return threads_; }
+
+  // Replaces the planes of the last run() by their u. In place: u of a row
+  // reads f of that row only.
+  void keep_u() {
+    const std::size_t grain = std::max<std::size_t>(1, 16384 / w_);
+    parallel_for(h_, grain, effective_threads(threads_, h_), [&](std::size_t i0, std::size_t i1) {
+      std::vector<T> u(w_);
+      for (std::size_t k = 0; k < k_; ++k)
+        for (std::size_t i = i0; i < i1; ++i) {
+          u_row(k, i, u.data());
+          std::copy(u.begin(), u.end(), solve_f_ + k * plane_ + i * w_);
+        }
+    });
+  }
 
  private:
   std::size_t scratch_size() const { return 5 * k_ * w_ + 2 * w_; }
@@ -452,7 +471,7 @@ class Chambolle {
     a.plane = plane_;
     a.r0 = block * block_rows_;
     a.r1 = std::min(h_, a.r0 + block_rows_);
-    a.f = f_;
+    a.f = solve_f_;
     a.py = first ? nullptr : y(source);
     a.px = first ? nullptr : x(source);
     a.py_new = p_[source ^ 1];
@@ -469,7 +488,7 @@ class Chambolle {
     norm_sum_[block] = a.norm_sum;
   }
 
-  std::size_t k_, h_, w_, plane_;
+  std::size_t c_, k_, h_, w_, plane_;
   std::size_t block_rows_ = 1, blocks_ = 1, threads_ = 1;
   std::size_t final_ = 0;
   bool final_first_ = true;
@@ -477,6 +496,7 @@ class Chambolle {
   T step_ = T(0);
   BufferPool::Buffer buffer_;
   T* f_ = nullptr;
+  T* solve_f_ = nullptr;  // the first plane of the current run
   T* p_[4] = {};  // p_y (two generations), then p_x (two generations)
   T* scratch_ = nullptr;
   std::vector<double> fidelity_, norm_sum_;
@@ -488,59 +508,53 @@ T* sample(const StackView& v, std::ptrdiff_t i, std::ptrdiff_t j, std::ptrdiff_t
                               k * v.channel_stride);
 }
 
-// Runs one stopping test on channels [c0, c0 + planes) of `in` into `out`.
-template <class T>
-std::size_t denoise_channels(const StackView& in, const StackView& out, std::ptrdiff_t c0,
-                             std::size_t planes, double weight, double eps,
-                             std::size_t max_iterations, std::size_t threads) {
-  const auto rows = static_cast<std::size_t>(in.rows), cols = static_cast<std::size_t>(in.cols);
-  Chambolle<T> solver(planes, rows, cols, threads);
-  const std::size_t row_threads = effective_threads(threads, rows);
-  const std::size_t grain = std::max<std::size_t>(1, 16384 / cols);
-  T* f = solver.f();
-  parallel_for(rows, grain, row_threads, [&](std::size_t i0, std::size_t i1) {
-    for (std::size_t k = 0; k < planes; ++k)
-      for (std::size_t i = i0; i < i1; ++i) {
-        const T* src = sample<T>(in, static_cast<std::ptrdiff_t>(i), 0, c0 + static_cast<std::ptrdiff_t>(k));
-        const std::ptrdiff_t stride = in.col_stride / static_cast<std::ptrdiff_t>(sizeof(T));
-        T* dst = f + (k * rows + i) * cols;
-        for (std::size_t j = 0; j < cols; ++j) dst[j] = src[static_cast<std::ptrdiff_t>(j) * stride];
-      }
-  });
-  const std::size_t passes = solver.run(weight, eps, max_iterations);
-  parallel_for(rows, grain, row_threads, [&](std::size_t i0, std::size_t i1) {
-    std::vector<T> u(cols);
-    for (std::size_t k = 0; k < planes; ++k)
-      for (std::size_t i = i0; i < i1; ++i) {
-        solver.u_row(k, i, u.data());
-        T* dst = sample<T>(out, static_cast<std::ptrdiff_t>(i), 0, c0 + static_cast<std::ptrdiff_t>(k));
-        const std::ptrdiff_t stride = out.col_stride / static_cast<std::ptrdiff_t>(sizeof(T));
-        for (std::size_t j = 0; j < cols; ++j) dst[static_cast<std::ptrdiff_t>(j) * stride] = u[j];
-      }
-  });
-  return passes;
-}
-
 template <class T>
 std::vector<std::size_t> denoise(const StackView& in, const StackView& out, double weight,
                                  double eps, std::size_t max_iterations, bool joint,
                                  std::size_t threads) {
+  const auto rows = static_cast<std::size_t>(in.rows), cols = static_cast<std::size_t>(in.cols);
+  const auto channels = static_cast<std::size_t>(in.channels);
   std::vector<std::size_t> passes;
   if (weight == 0) {
     for (std::ptrdiff_t i = 0; i < in.rows; ++i)
       for (std::ptrdiff_t j = 0; j < in.cols; ++j)
         for (std::ptrdiff_t k = 0; k < in.channels; ++k) *sample<T>(out, i, j, k) = *sample<T>(in, i, j, k);
-    passes.assign(joint ? 1 : static_cast<std::size_t>(in.channels), 0);
+    passes.assign(joint ? 1 : channels, 0);
     return passes;
   }
-  const auto channels = static_cast<std::size_t>(in.channels);
+  Chambolle<T> solver(channels, joint ? channels : 1, rows, cols, threads);
+  const std::size_t row_threads = effective_threads(threads, rows);
+  const std::size_t grain = std::max<std::size_t>(1, 16384 / cols);
+  const std::size_t plane = rows * cols;
+  T* f = solver.f();
+  // All channels in one go: an interleaved image is read once, not once per channel.
+  parallel_for(rows, grain, row_threads, [&](std::size_t i0, std::size_t i1) {
+    for (std::size_t i = i0; i < i1; ++i)
+      for (std::size_t k = 0; k < channels; ++k) {
+        const T* src = sample<T>(in, static_cast<std::ptrdiff_t>(i), 0, static_cast<std::ptrdiff_t>(k));
+        const std::ptrdiff_t stride = in.col_stride / static_cast<std::ptrdiff_t>(sizeof(T));
+        T* dst = f + k * plane + i * cols;
+        for (std::size_t j = 0; j < cols; ++j) dst[j] = src[static_cast<std::ptrdiff_t>(j) * stride];
+      }
+  });
   if (joint) {
-    passes.push_back(denoise_channels<T>(in, out, 0, channels, weight, eps, max_iterations, threads));
+    passes.push_back(solver.run(0, weight, eps, max_iterations));
+    solver.keep_u();
   } else {
-    for (std::size_t c = 0; c < channels; ++c)
-      passes.push_back(denoise_channels<T>(in, out, static_cast<std::ptrdiff_t>(c), 1, weight, eps,
-                                           max_iterations, threads));
+    for (std::size_t c = 0; c < channels; ++c) {
+      passes.push_back(solver.run(c, weight, eps, max_iterations));
+      solver.keep_u();
+    }
   }
+  parallel_for(rows, grain, row_threads, [&](std::size_t i0, std::size_t i1) {
+    for (std::size_t i = i0; i < i1; ++i)
+      for (std::size_t k = 0; k < channels; ++k) {
+        T* dst = sample<T>(out, static_cast<std::ptrdiff_t>(i), 0, static_cast<std::ptrdiff_t>(k));
+        const std::ptrdiff_t stride = out.col_stride / static_cast<std::ptrdiff_t>(sizeof(T));
+        const T* src = f + k * plane + i * cols;
+        for (std::size_t j = 0; j < cols; ++j) dst[static_cast<std::ptrdiff_t>(j) * stride] = src[j];
+      }
+  });
   return passes;
 }
 

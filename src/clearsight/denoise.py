@@ -154,6 +154,9 @@ def denoise_tv(
     # Integers are scaled to [0, 1] in float64 (scikit-image's img_as_float); floats keep their precision.
     work = planes[..., :colour] if dtype.kind == "f" else to_unit_float(planes[..., :colour])
     denoised = module.denoise_tv(work, weight, eps, max_iterations, joint, threads)
+    if dtype.kind == "f" and colour == planes.shape[-1]:
+        # No alpha to put back: the kernel's result is already a new C-contiguous array of this dtype.
+        return denoised[..., 0] if image.ndim == 2 else denoised
 
     out = np.empty(planes.shape, dtype)
     out[..., :colour] = denoised if dtype.kind == "f" else from_unit_float(denoised, dtype, clip=True)

@@ -397,7 +397,7 @@ class Chambolle {
   Chambolle(const Chambolle&) = delete;
   Chambolle& operator=(const Chambolle&) = delete;
 
-  // The C planes, H×W each: the image before run(), the result after keep_u().
+  // The C planes of the image, H×W each.
   T* f() { return f_; }
 
   // Runs the passes on planes [c0, c0 + planes) of f(); returns how many ran.
@@ -444,16 +444,19 @@ class Chambolle {
 
   std::size_t threads() const { return threads_; }
 
-  // Replaces the planes of the last run() by their u. In place: u of a row
-  // reads f of that row only.
-  void keep_u() {
+  // Writes u of the last run() into `out` (its channels c0, c0 + 1, ...), row by row.
+  void write_u(const StackView& out, std::size_t c0) const {
     const std::size_t grain = std::max<std::size_t>(1, 16384 / w_);
+    const std::ptrdiff_t stride = out.col_stride / static_cast<std::ptrdiff_t>(sizeof(T));
     parallel_for(h_, grain, effective_threads(threads_, h_), [&](std::size_t i0, std::size_t i1) {
       std::vector<T> u(w_);
       for (std::size_t k = 0; k < k_; ++k)
         for (std::size_t i = i0; i < i1; ++i) {
           u_row(k, i, u.data());
-          std::copy(u.begin(), u.end(), solve_f_ + k * plane_ + i * w_);
+          T* dst = reinterpret_cast<T*>(static_cast<char*>(out.data) +
+                                        static_cast<std::ptrdiff_t>(i) * out.row_stride +
+                                        static_cast<std::ptrdiff_t>(c0 + k) * out.channel_stride);
+          for (std::size_t j = 0; j < w_; ++j) dst[static_cast<std::ptrdiff_t>(j) * stride] = u[j];
         }
     });
   }
@@ -539,22 +542,13 @@ std::vector<std::size_t> denoise(const StackView& in, const StackView& out, doub
   });
   if (joint) {
     passes.push_back(solver.run(0, weight, eps, max_iterations));
-    solver.keep_u();
+    solver.write_u(out, 0);
   } else {
     for (std::size_t c = 0; c < channels; ++c) {
       passes.push_back(solver.run(c, weight, eps, max_iterations));
-      solver.keep_u();
+      solver.write_u(out, c);
     }
   }
-  parallel_for(rows, grain, row_threads, [&](std::size_t i0, std::size_t i1) {
-    for (std::size_t i = i0; i < i1; ++i)
-      for (std::size_t k = 0; k < channels; ++k) {
-        T* dst = sample<T>(out, static_cast<std::ptrdiff_t>(i), 0, static_cast<std::ptrdiff_t>(k));
-        const std::ptrdiff_t stride = out.col_stride / static_cast<std::ptrdiff_t>(sizeof(T));
-        const T* src = f + k * plane + i * cols;
-        for (std::size_t j = 0; j < cols; ++j) dst[static_cast<std::ptrdiff_t>(j) * stride] = src[j];
-      }
-  });
   return passes;
 }
 

@@ -124,3 +124,24 @@ def test_keyword_names_match_the_reference():
     work = np.random.default_rng(7).random((5, 6, 2))
     out = _core.denoise_tv(work=work, weight=0.2, eps=2e-4, max_iterations=10, joint=True, threads=1)
     assert out.shape == work.shape
+
+
+def _denoise_in_child(queue):
+    work = np.random.default_rng(0).random((40, 30, 3))
+    queue.put(_core.denoise_tv(work, 0.1, 2e-4, 20, False, 2))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork()")
+def test_usable_after_fork():
+    """The kernel's thread pool and work-memory pool survive fork() (a child starts fresh ones)."""
+    import multiprocessing
+
+    want = _core.denoise_tv(np.random.default_rng(0).random((40, 30, 3)), 0.1, 2e-4, 20, False, 2)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_denoise_in_child, args=(queue,))
+    child.start()
+    got = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    np.testing.assert_array_equal(got, want)

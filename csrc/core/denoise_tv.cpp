@@ -18,11 +18,16 @@
 #include "core/denoise_tv.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
+
+#if defined(__linux__) || defined(__APPLE__)
+#include <pthread.h>
+#endif
 #include <stdexcept>
 #include <string>
 
@@ -198,10 +203,7 @@ class BufferPool {
     std::size_t size = 0;
   };
 
-  static BufferPool& instance() {
-    static BufferPool* pool = new BufferPool;  // never destroyed: usable during exit
-    return *pool;
-  }
+  static BufferPool& instance();
 
   Buffer take(std::size_t size) {
     {
@@ -237,6 +239,22 @@ class BufferPool {
   std::vector<Buffer> free_;
   std::size_t kept_ = 0;
 };
+
+std::atomic<BufferPool*> buffer_pool{nullptr};
+
+BufferPool& BufferPool::instance() {
+  static const bool ready = [] {
+    buffer_pool.store(new BufferPool);  // never destroyed: usable during exit
+#if defined(__linux__) || defined(__APPLE__)
+    // A forked child gets a new, empty pool: the old one's mutex may have
+    // been held by a thread that does not exist in the child.
+    pthread_atfork(nullptr, nullptr, [] { buffer_pool.store(new BufferPool); });
+#endif
+    return true;
+  }();
+  (void)ready;
+  return *buffer_pool.load();
+}
 
 // One component of the new dual field: (p - tau g) / divisor.
 template <class T>

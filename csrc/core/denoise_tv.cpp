@@ -52,17 +52,14 @@ constexpr std::size_t kMinBlocks = 16;
 #define CLEARSIGHT_INLINE inline __attribute__((always_inline))
 
 template <class T>
-CLEARSIGHT_INLINE double row_sum(const T* v, std::size_t n) {
-  double lane[4] = {0.0, 0.0, 0.0, 0.0};
+CLEARSIGHT_INLINE double row_sum(const T* __restrict v, std::size_t n) {
+  constexpr std::size_t kLanes = 8;  // two AVX registers of doubles
+  double lane[kLanes] = {};
   std::size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    lane[0] += static_cast<double>(v[j]);
-    lane[1] += static_cast<double>(v[j + 1]);
-    lane[2] += static_cast<double>(v[j + 2]);
-    lane[3] += static_cast<double>(v[j + 3]);
-  }
-  for (; j < n; ++j) lane[j & 3] += static_cast<double>(v[j]);
-  return (lane[0] + lane[1]) + (lane[2] + lane[3]);
+  for (; j + kLanes <= n; j += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) lane[l] += static_cast<double>(v[j + l]);
+  for (std::size_t l = 0; j < n; ++j, ++l) lane[l] += static_cast<double>(v[j]);
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
 // u = f + d of one row, d = -div p = -(p_y + p_x) + p_y(row above) + p_x(column left),

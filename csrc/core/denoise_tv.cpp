@@ -34,6 +34,13 @@
 #include "core/deconvolution.hpp"  // cpu_variant
 #include "core/parallel.hpp"
 
+// The reference rounds every product and sum; an FMA would not. GCC does not
+// contract in ISO C++ mode (and the AVX2 variant does not enable FMA); Clang
+// would by default.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+
 namespace clearsight {
 
 namespace {

@@ -9,7 +9,11 @@
 // of a block needs u of the next block's first row, which it recomputes (one
 // halo row per block) instead of waiting for it. u itself is never stored:
 // when the stopping test passes, it is recomputed once from the dual field
-// that produced it (the same arithmetic, so the same values).
+// that produced it (the same arithmetic, so the same values) and written
+// to the output. For one plane (every channel on its own, the common case)
+// all the per-row steps run in one vectorised loop over the columns; joint
+// colour TV goes through rows of gradients, as the shared norm needs all
+// planes' gradients before any projection.
 //
 // Arithmetic follows the reference's order exactly, in the sample type T;
 // the energy is summed in float64 per block in a fixed lane order and the

@@ -5,7 +5,8 @@ operations in the same order in the same precision, so it is expected to be
 bit-identical; the tests allow float rounding all the same, so that a
 compiler reordering within IEEE rules cannot fail them:
 
-- float64: 1e-12 absolute (max) on images in [0, 1].
+- float64: 1e-12 absolute (max) on images in [0, 1], times ``max(1, max|f|)``
+  for images beyond.
 - float32: ``4 · passes · 2**-23 · max(1, max|f|)``: each pass does about four
   float32 roundings per sample in u and the Chambolle map does not amplify a
   perturbation of the dual field (the projection is non-expansive), so the
@@ -15,10 +16,14 @@ compiler reordering within IEEE rules cannot fail them:
 The stopping test is a discontinuity: one pass more or less moves the result
 by ~1e-3. The property test therefore fixes the number of passes (small
 `max_iterations`, ``eps`` so small that only an exact fixed point stops the
-iteration, which both sides then see identically), and the end-to-end tests
-on real photos run the default stopping test on both sides with a tolerance
-for the reference's pass count (:func:`clearsight.reference.denoise.chambolle`
-returns it), far below what one pass more or less would change.
+iteration). Near an exact fixed point two consecutive energies can still be
+equal in one summation order and an ulp apart in the other, so one side may
+run a pass more (found by hypothesis: a float64 image of values ~100 at weight
+0.004); that pass changes u by rounding only, which the scaled tolerances
+cover. The end-to-end tests on real photos run the default stopping test on
+both sides with a tolerance for the reference's pass count
+(:func:`clearsight.reference.denoise.chambolle` returns it), far below what
+one pass more or less would change.
 
 Hypothesis draws shapes (1×1 to 70×70, including 1×N and N×1), 1 to 4
 channels, both float dtypes, memory layouts (C, Fortran, flipped, strided,
@@ -62,9 +67,10 @@ LAYOUTS = ("c", "fortran", "flip", "flip_rows", "step_cols", "channel_of_interle
 
 
 def tolerance(dtype: np.dtype, passes: int, image: np.ndarray) -> float:
+    scale = max(1.0, float(np.abs(image).max(initial=0.0)))
     if dtype == np.float64:
-        return TOL64
-    return 4 * max(passes, 1) * FLOAT32_EPS * max(1.0, float(np.abs(image).max(initial=0.0)))
+        return TOL64 * scale
+    return 4 * max(passes, 1) * FLOAT32_EPS * scale
 
 
 def lay_out(image: np.ndarray, layout: str, rng: np.random.Generator) -> np.ndarray:
@@ -125,6 +131,7 @@ def make_image(h: int, w: int, k: int, dtype: np.dtype, kind: str, rng: np.rando
 @example((1, 57, 3, np.dtype(np.float64), "channel_of_interleaved", 0.5, 7, True, 2, "uniform", 1))
 @example((57, 1, 2, np.dtype(np.float32), "flip", 0.05, 12, False, 3, "steps", 2))
 @example((70, 3, 1, np.dtype(np.float32), "step_cols", 1.0, 12, False, 8, "large", 3))
+@example((39, 11, 4, np.dtype(np.float64), "c", 0.00437144481261109, 7, False, 1, "large", 8737))  # near-tie stop
 def test_fixed_passes_match_reference(case):
     """Same passes: the kernel's result equals the reference's within float rounding."""
     h, w, k, dtype, layout, weight, passes, joint, threads, kind, seed = case

@@ -111,11 +111,12 @@ def denoise_tv(
     Backend tolerance: the NumPy backend is the reference. The compiled
     backend does the same operations in the same order and precision (it is
     bit-identical on the test photos); ``tests/parity`` holds it, for the
-    same number of passes, to 1e-12 for float64 work and to
-    ``4 · passes · 2**-23 · max(1, max|image|)`` for float32 (float32
-    rounding growing at most linearly with the passes). Its energy sums are
-    float64 in another order, which could move the stopping pass by one only
-    in a tie to about 1e-12 relative.
+    same number of passes, to ``1e-12 · max(1, max|image|)`` for float64
+    work and to ``4 · passes · 2**-23 · max(1, max|image|)`` for float32
+    (float32 rounding growing at most linearly with the passes). Its energy
+    sums are float64 in another order, which can move the stopping pass by
+    one only in a tie to about 1e-12 relative (in practice: at a numerical
+    fixed point, where the extra pass changes nothing beyond rounding).
 
     References
     ----------

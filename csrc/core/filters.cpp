@@ -69,49 +69,64 @@ AxisKernel fold(const std::vector<double>& weights, std::ptrdiff_t n, BlurBounda
   return k;
 }
 
-// dst[j] = sum_k taps[k] src[k][j], j < n. Symmetric kernels add each pair
-// of mirrored rows before multiplying (half the multiplies) and sum from the
-// outermost (smallest) taps inwards, which also keeps float32 rounding low.
-// Works on a short chunk at a time so the partial sums stay in L1.
-template <class T>
-void combine(const T* const* src, const T* taps, std::size_t count, bool symmetric, T* __restrict dst,
-             std::ptrdiff_t n) {
-  constexpr std::ptrdiff_t kChunk = 512;
-  alignas(64) T acc[kChunk];
+// dst[j0 + j] = sum_k taps[k] src[k][j0 + j] for j < L: a tile short enough
+// (a constant trip count) for the compiler to keep the L partial sums in
+// vector registers while it runs through all taps. Symmetric kernels add each
+// pair of mirrored rows before multiplying (half the multiplies) and sum
+// from the outermost (smallest) taps inwards, which keeps rounding low.
+template <class T, int L>
+__attribute__((always_inline)) inline void combine_tile(const T* const* src, const T* taps, std::size_t count,
+                                                        bool symmetric, T* __restrict dst, std::ptrdiff_t j0) {
+  T acc[L];
   const std::size_t last = count - 1;
-  for (std::ptrdiff_t j0 = 0; j0 < n; j0 += kChunk) {
-    const std::ptrdiff_t m = std::min(kChunk, n - j0);
-    if (symmetric && count > 1) {
-      const std::size_t r = last / 2;
-      {
-        const T w = taps[0];
-        const T* a = src[0] + j0;
-        const T* b = src[last] + j0;
-        for (std::ptrdiff_t j = 0; j < m; ++j) acc[j] = w * (a[j] + b[j]);
-      }
-      for (std::size_t k = 1; k < r; ++k) {
-        const T w = taps[k];
-        const T* a = src[k] + j0;
-        const T* b = src[last - k] + j0;
-        for (std::ptrdiff_t j = 0; j < m; ++j) acc[j] += w * (a[j] + b[j]);
-      }
-      const T w = taps[r];
-      const T* c = src[r] + j0;
-      for (std::ptrdiff_t j = 0; j < m; ++j) dst[j0 + j] = acc[j] + w * c[j];
-    } else {
-      {
-        const T w = taps[0];
-        const T* a = src[0] + j0;
-        for (std::ptrdiff_t j = 0; j < m; ++j) acc[j] = w * a[j];
-      }
-      for (std::size_t k = 1; k < count; ++k) {
-        const T w = taps[k];
-        const T* a = src[k] + j0;
-        for (std::ptrdiff_t j = 0; j < m; ++j) acc[j] += w * a[j];
-      }
-      for (std::ptrdiff_t j = 0; j < m; ++j) dst[j0 + j] = acc[j];
+  if (symmetric && count > 1) {
+    const std::size_t r = last / 2;
+    for (int j = 0; j < L; ++j) acc[j] = taps[0] * (src[0][j0 + j] + src[last][j0 + j]);
+    for (std::size_t k = 1; k < r; ++k) {
+      const T w = taps[k];
+      const T* a = src[k] + j0;
+      const T* b = src[last - k] + j0;
+      for (int j = 0; j < L; ++j) acc[j] += w * (a[j] + b[j]);
     }
+    for (int j = 0; j < L; ++j) dst[j0 + j] = acc[j] + taps[r] * src[r][j0 + j];
+  } else {
+    for (int j = 0; j < L; ++j) acc[j] = taps[0] * src[0][j0 + j];
+    for (std::size_t k = 1; k < count; ++k) {
+      const T w = taps[k];
+      const T* a = src[k] + j0;
+      for (int j = 0; j < L; ++j) acc[j] += w * a[j];
+    }
+    for (int j = 0; j < L; ++j) dst[j0 + j] = acc[j];
   }
+}
+
+// dst[j] = sum_k taps[k] src[k][j], j < n, tile by tile; the tail one
+// element at a time with the same order of operations.
+template <class T>
+__attribute__((always_inline)) inline void combine_row(const T* const* src, const T* taps, std::size_t count,
+                                                       bool symmetric, T* __restrict dst, std::ptrdiff_t n) {
+  constexpr int kTile = 32 / sizeof(T) * 2;  // two AVX registers' worth
+  std::ptrdiff_t j0 = 0;
+  for (; j0 + kTile <= n; j0 += kTile) combine_tile<T, kTile>(src, taps, count, symmetric, dst, j0);
+  for (; j0 < n; ++j0) combine_tile<T, 1>(src, taps, count, symmetric, dst, j0);
+}
+
+// Compiled for AVX2 as well as the baseline, chosen when the library loads
+// (GCC's function multiversioning): twice the vector width on most CPUs.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(CLEARSIGHT_NO_CLONES)
+#define CLEARSIGHT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CLEARSIGHT_CLONES
+#endif
+
+CLEARSIGHT_CLONES void combine(const float* const* src, const float* taps, std::size_t count, bool symmetric,
+                               float* __restrict dst, std::ptrdiff_t n) {
+  combine_row<float>(src, taps, count, symmetric, dst, n);
+}
+
+CLEARSIGHT_CLONES void combine(const double* const* src, const double* taps, std::size_t count, bool symmetric,
+                               double* __restrict dst, std::ptrdiff_t n) {
+  combine_row<double>(src, taps, count, symmetric, dst, n);
 }
 
 template <class T>
@@ -204,14 +219,14 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
       T* centre = padded.data() + lead * C;
       for (std::ptrdiff_t i = i0; i < i1; ++i) {
         const T* const* window = rows.data() + (i - i0);
-        combine<T>(window, tv.data(), tv.size(), vertical.symmetric, centre, WC);
+        combine(window, tv.data(), tv.size(), vertical.symmetric, centre, WC);
         for (std::ptrdiff_t m = 0; m < W + Kh - 1; ++m) {
           if (m == lead) m = lead + W;
           if (m >= W + Kh - 1) break;
           const std::ptrdiff_t src = detail::extend_index(m - lead, W, boundary);
           std::memcpy(padded.data() + m * C, centre + src * C, static_cast<std::size_t>(C) * sizeof(T));
         }
-        combine<T>(columns.data(), th.data(), th.size(), horizontal.symmetric, result.data(), WC);
+        combine(columns.data(), th.data(), th.size(), horizontal.symmetric, result.data(), WC);
         if (sharpen.enabled) {
           const T* x = window[-vertical.low];  // row i itself
           T* y = result.data();

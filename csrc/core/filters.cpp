@@ -129,6 +129,38 @@ CLEARSIGHT_CLONES void combine(const double* const* src, const double* taps, std
   combine_row<double>(src, taps, count, symmetric, dst, n);
 }
 
+// y = x + amount (x - y) where |x - y| > threshold, else x (y holds the
+// blur on entry), then clipped to [0, 1] when `clip`.
+#pragma GCC push_options
+// The select below is a comparison that could raise an FP exception nobody
+// observes; without this GCC keeps it a branch and does not vectorise it.
+#pragma GCC optimize("no-trapping-math")
+template <class T>
+__attribute__((always_inline)) inline void sharpen_values(const T* __restrict x, T* __restrict y, std::ptrdiff_t n,
+                                                          T amount, T threshold, bool clip) {
+  for (std::ptrdiff_t f = 0; f < n; ++f) {
+    const T d = x[f] - y[f];
+    const T a = sizeof(T) == 4 ? __builtin_fabsf(static_cast<float>(d)) : __builtin_fabs(d);
+    y[f] = a > threshold ? x[f] + amount * d : x[f];
+  }
+  if (clip)
+    for (std::ptrdiff_t f = 0; f < n; ++f) {
+      const T v = y[f] < T(0) ? T(0) : y[f];
+      y[f] = v > T(1) ? T(1) : v;
+    }
+}
+
+CLEARSIGHT_CLONES void sharpen_row(const float* x, float* y, std::ptrdiff_t n, float amount, float threshold,
+                                   bool clip) {
+  sharpen_values<float>(x, y, n, amount, threshold, clip);
+}
+
+CLEARSIGHT_CLONES void sharpen_row(const double* x, double* y, std::ptrdiff_t n, double amount, double threshold,
+                                   bool clip) {
+  sharpen_values<double>(x, y, n, amount, threshold, clip);
+}
+#pragma GCC pop_options
+
 template <class T>
 constexpr PixelType pixel_type_of() {
   return std::is_same<T, float>::value ? PixelType::float32 : PixelType::float64;
@@ -228,13 +260,9 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
         }
         combine(columns.data(), th.data(), th.size(), horizontal.symmetric, result.data(), WC);
         if (sharpen.enabled) {
-          const T* x = window[-vertical.low];  // row i itself
           T* y = result.data();
-          for (std::ptrdiff_t f = 0; f < WC; ++f) {
-            const T d = x[f] - y[f];
-            y[f] = std::abs(d) > threshold ? x[f] + amount * d : x[f];
-          }
-          store_row<T>(out, i, y, sharpen.clip, direct_out);
+          sharpen_row(window[-vertical.low], y, WC, amount, threshold, sharpen.clip && direct_out);
+          store_row<T>(out, i, y, sharpen.clip && !direct_out, direct_out);
           if (sharpen.colour < C) {
             const std::size_t size = pixel_size(in.type);
             for (std::ptrdiff_t j = 0; j < W; ++j)

@@ -111,14 +111,6 @@ __attribute__((always_inline)) inline void combine_row(const T* const* src, cons
   for (; j0 < n; ++j0) combine_tile<T, 1>(src, taps, count, symmetric, dst, j0);
 }
 
-// Compiled for AVX2 as well as the baseline, chosen when the library loads
-// (GCC's function multiversioning): twice the vector width on most CPUs.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(CLEARSIGHT_NO_CLONES)
-#define CLEARSIGHT_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define CLEARSIGHT_CLONES
-#endif
-
 CLEARSIGHT_CLONES void combine(const float* const* src, const float* taps, std::size_t count, bool symmetric,
                                float* __restrict dst, std::ptrdiff_t n) {
   combine_row<float>(src, taps, count, symmetric, dst, n);

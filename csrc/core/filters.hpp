@@ -12,6 +12,15 @@
 
 #include "core/deconvolution.hpp"  // PixelType, pixel_size
 
+// Hot loops are compiled for AVX2 as well as the baseline and chosen when the
+// library loads (GCC's function multiversioning): twice the vector width on
+// most x86-64 CPUs, without giving up the portable build.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(CLEARSIGHT_NO_CLONES)
+#define CLEARSIGHT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CLEARSIGHT_CLONES
+#endif
+
 namespace clearsight {
 
 // An H×W×C image (C = 1 for a plane) with byte strides of any sign and in

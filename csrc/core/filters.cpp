@@ -211,9 +211,8 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
 
   // Row blocks: a block re-reads Kv - 1 rows beyond its own, so blocks are
   // not too short; enough of them that threads share the work evenly.
-  const std::ptrdiff_t per_block =
-      std::max<std::ptrdiff_t>(16, (H + 8 * static_cast<std::ptrdiff_t>(threads) - 1) /
-                                       (8 * static_cast<std::ptrdiff_t>(threads)));
+  const auto workers = static_cast<std::ptrdiff_t>(effective_threads(threads, static_cast<std::size_t>(H)));
+  const std::ptrdiff_t per_block = std::max<std::ptrdiff_t>(16, (H + 8 * workers - 1) / (8 * workers));
   const auto blocks = static_cast<std::size_t>((H + per_block - 1) / per_block);
 
   parallel_for(blocks, 1, effective_threads(threads, blocks), [&](std::size_t b0, std::size_t b1) {

@@ -69,46 +69,66 @@ AxisKernel fold(const std::vector<double>& weights, std::ptrdiff_t n, BlurBounda
   return k;
 }
 
-// dst[j0 + j] = sum_k taps[k] src[k][j0 + j] for j < L: a tile short enough
-// (a constant trip count) for the compiler to keep the L partial sums in
-// vector registers while it runs through all taps. Symmetric kernels add each
-// pair of mirrored rows before multiplying (half the multiplies) and sum
-// from the outermost (smallest) taps inwards, which keeps rounding low.
-template <class T, int L>
-__attribute__((always_inline)) inline void combine_tile(const T* const* src, const T* taps, std::size_t count,
-                                                        bool symmetric, T* __restrict dst, std::ptrdiff_t j0) {
-  T acc[L];
-  const std::size_t last = count - 1;
-  if (symmetric && count > 1) {
-    const std::size_t r = last / 2;
-    for (int j = 0; j < L; ++j) acc[j] = taps[0] * (src[0][j0 + j] + src[last][j0 + j]);
-    for (std::size_t k = 1; k < r; ++k) {
-      const T w = taps[k];
-      const T* a = src[k] + j0;
-      const T* b = src[last - k] + j0;
-      for (int j = 0; j < L; ++j) acc[j] += w * (a[j] + b[j]);
-    }
-    for (int j = 0; j < L; ++j) dst[j0 + j] = acc[j] + taps[r] * src[r][j0 + j];
-  } else {
-    for (int j = 0; j < L; ++j) acc[j] = taps[0] * src[0][j0 + j];
-    for (std::size_t k = 1; k < count; ++k) {
-      const T w = taps[k];
-      const T* a = src[k] + j0;
-      for (int j = 0; j < L; ++j) acc[j] += w * a[j];
-    }
-    for (int j = 0; j < L; ++j) dst[j0 + j] = acc[j];
-  }
-}
-
-// dst[j] = sum_k taps[k] src[k][j], j < n, tile by tile; the tail one
-// element at a time with the same order of operations.
+// dst[j] = sum_k taps[k] src[k][j], j < n. Symmetric kernels add each pair
+// of mirrored rows before multiplying (half the multiplies) and sum from the
+// outermost (smallest) taps inwards, which keeps rounding low. The work is
+// done kVectors vectors of 32 bytes at a time (GCC vector types: one AVX
+// register, or two SSE2 ones in the baseline build), their partial sums held
+// in registers through all the taps; independent sums hide the add latency.
+// The tail, element by element, does the same operations in the same order.
 template <class T>
 __attribute__((always_inline)) inline void combine_row(const T* const* src, const T* taps, std::size_t count,
                                                        bool symmetric, T* __restrict dst, std::ptrdiff_t n) {
-  constexpr int kTile = 32 / sizeof(T) * 2;  // two AVX registers' worth
+  typedef T V __attribute__((vector_size(32)));
+  constexpr std::ptrdiff_t kLanes = 32 / sizeof(T);
+  constexpr int kVectors = 4;
+  constexpr std::ptrdiff_t kTile = kLanes * kVectors;
+  const auto load = [](const T* p) {
+    V v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  const std::size_t last = count - 1;
+  const std::size_t r = last / 2;
+  const bool paired = symmetric && count > 1;
   std::ptrdiff_t j0 = 0;
-  for (; j0 + kTile <= n; j0 += kTile) combine_tile<T, kTile>(src, taps, count, symmetric, dst, j0);
-  for (; j0 < n; ++j0) combine_tile<T, 1>(src, taps, count, symmetric, dst, j0);
+  for (; j0 + kTile <= n; j0 += kTile) {
+    V acc[kVectors];
+    if (paired) {
+      const T* a = src[0] + j0;
+      const T* b = src[last] + j0;
+      for (int v = 0; v < kVectors; ++v) acc[v] = taps[0] * (load(a + v * kLanes) + load(b + v * kLanes));
+      for (std::size_t k = 1; k < r; ++k) {
+        const T w = taps[k];
+        a = src[k] + j0;
+        b = src[last - k] + j0;
+        for (int v = 0; v < kVectors; ++v) acc[v] += w * (load(a + v * kLanes) + load(b + v * kLanes));
+      }
+      const T* c = src[r] + j0;
+      for (int v = 0; v < kVectors; ++v) acc[v] += taps[r] * load(c + v * kLanes);
+    } else {
+      const T* a = src[0] + j0;
+      for (int v = 0; v < kVectors; ++v) acc[v] = taps[0] * load(a + v * kLanes);
+      for (std::size_t k = 1; k < count; ++k) {
+        const T w = taps[k];
+        a = src[k] + j0;
+        for (int v = 0; v < kVectors; ++v) acc[v] += w * load(a + v * kLanes);
+      }
+    }
+    std::memcpy(dst + j0, acc, sizeof acc);
+  }
+  for (; j0 < n; ++j0) {
+    T acc;
+    if (paired) {
+      acc = taps[0] * (src[0][j0] + src[last][j0]);
+      for (std::size_t k = 1; k < r; ++k) acc += taps[k] * (src[k][j0] + src[last - k][j0]);
+      acc += taps[r] * src[r][j0];
+    } else {
+      acc = taps[0] * src[0][j0];
+      for (std::size_t k = 1; k < count; ++k) acc += taps[k] * src[k][j0];
+    }
+    dst[j0] = acc;
+  }
 }
 
 CLEARSIGHT_CLONES void combine(const float* const* src, const float* taps, std::size_t count, bool symmetric,

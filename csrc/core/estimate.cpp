@@ -126,6 +126,26 @@ CLEARSIGHT_CLONES std::size_t count_zeros(double* values, std::ptrdiff_t n, doub
   return zeros;
 }
 
+// sum of x[k] (centre == 0) or of (x[k] - centre)² over k < n, in eight
+// interleaved partial sums: one running sum would be a chain of dependent
+// additions (the latency, not the throughput, would set the speed). The
+// order is fixed, so the result does not depend on anything but x.
+CLEARSIGHT_CLONES double lane_sum(const double* x, std::ptrdiff_t n, double centre) {
+  constexpr int kLanes = 8;
+  double part[kLanes] = {};
+  std::ptrdiff_t k = 0;
+  if (centre == 0.0) {
+    for (; k + kLanes <= n; k += kLanes)
+      for (int l = 0; l < kLanes; ++l) part[l] += x[k + l];
+    for (int l = 0; k < n; ++k, ++l) part[l] += x[k];
+  } else {
+    for (; k + kLanes <= n; k += kLanes)
+      for (int l = 0; l < kLanes; ++l) part[l] += (x[k + l] - centre) * (x[k + l] - centre);
+    for (int l = 0; k < n; ++k, ++l) part[l] += (x[k] - centre) * (x[k] - centre);
+  }
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+}
+
 constexpr std::ptrdiff_t kNoiseBlock = 16;  // output rows per work item
 
 // |HH| of channel c into `details` ((H+3)/2 × (W+3)/2); returns how many are
@@ -267,11 +287,8 @@ double sharpness(const ImageView& image, std::size_t threads) {
         for (std::ptrdiff_t j = 1; j < W - 1; ++j)
           out[j] = up[j] + down[j] + mid[j - 1] + mid[j + 1] - 4.0 * mid[j];
       }
-      double sum = 0.0;
-      for (std::ptrdiff_t k = 0; k < n; ++k) sum += lap[k];
-      const double mean = sum / static_cast<double>(n);
-      double m2 = 0.0;
-      for (std::ptrdiff_t k = 0; k < n; ++k) m2 += (lap[k] - mean) * (lap[k] - mean);
+      const double mean = lane_sum(lap.data(), n, 0.0) / static_cast<double>(n);
+      const double m2 = lane_sum(lap.data(), n, mean);
       means[b] = mean;
       m2s[b] = m2;
       bad[b] = !std::isfinite(m2);

@@ -95,6 +95,15 @@ def gaussian_blur(
 
     Backend tolerance against the NumPy reference: ``"numpy"`` is the
     reference (float64 arithmetic, result cast to the input dtype).
+    ``"cpp"`` filters float32 images in float32 and the others in float64;
+    with K_r and K_c the taps along the rows and columns (``2 r + 1``, fewer
+    where a kernel wider than the image is folded onto it), it is within
+    ``(K_r + K_c + 3) * 2**-24`` of the reference on float32 images in
+    [0, 1] (each pass sums K products of weights adding up to 1, plus the
+    roundings of both results), ``(K_r + K_c + 2) * 2**-53`` on float64,
+    and within 1 level on integers (equal except where the exact value is
+    on a half level). Its results do not depend on the thread count or the
+    memory layout.
 
     Examples
     --------
@@ -190,6 +199,14 @@ def unsharp_mask(
 
     Backend tolerance against the NumPy reference: ``"numpy"`` is the
     reference (float64 arithmetic, result cast to the input dtype).
+    ``"cpp"`` computes float32 images in float32, the others in float64:
+    with t_G the blur's tolerance (see :func:`gaussian_blur`, truncate 4)
+    and u = 2**-24 (float32) or 2**-53, within ``amount * t_G + (3 + 2 *
+    amount) * u`` of the reference, and within 1 level on integers, except
+    at pixels whose detail ``|x - G|`` is within ``t_G + 2 u`` of
+    `threshold`, which either backend may sharpen or leave. Alpha is copied
+    bit for bit by both. Its results do not depend on the thread count or
+    the memory layout.
 
     Examples
     --------

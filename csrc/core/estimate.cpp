@@ -130,15 +130,15 @@ CLEARSIGHT_CLONES std::size_t count_zeros(double* values, std::ptrdiff_t n, doub
   return zeros;
 }
 
-// sum of x[k] (centre == 0) or of (x[k] - centre)² over k < n, in eight
+// sum of x[k] (not `squares`) or of (x[k] - centre)² over k < n, in eight
 // interleaved partial sums: one running sum would be a chain of dependent
 // additions (the latency, not the throughput, would set the speed). The
 // order is fixed, so the result does not depend on anything but x.
-CLEARSIGHT_CLONES double lane_sum(const double* x, std::ptrdiff_t n, double centre) {
+CLEARSIGHT_CLONES double lane_sum(const double* x, std::ptrdiff_t n, bool squares, double centre) {
   constexpr int kLanes = 8;
   double part[kLanes] = {};
   std::ptrdiff_t k = 0;
-  if (centre == 0.0) {
+  if (!squares) {
     for (; k + kLanes <= n; k += kLanes)
       for (int l = 0; l < kLanes; ++l) part[l] += x[k + l];
     for (int l = 0; k < n; ++k, ++l) part[l] += x[k];
@@ -335,8 +335,8 @@ double sharpness(const ImageView& image, std::size_t threads) {
         for (std::ptrdiff_t j = 1; j < W - 1; ++j)
           out[j] = up[j] + down[j] + mid[j - 1] + mid[j + 1] - 4.0 * mid[j];
       }
-      const double mean = lane_sum(lap.data(), n, 0.0) / static_cast<double>(n);
-      const double m2 = lane_sum(lap.data(), n, mean);
+      const double mean = lane_sum(lap.data(), n, false, 0.0) / static_cast<double>(n);
+      const double m2 = lane_sum(lap.data(), n, true, mean);
       means[b] = mean;
       m2s[b] = m2;
       bad[b] = !std::isfinite(m2);

@@ -100,7 +100,9 @@ def gaussian_blur(
     where a kernel wider than the image is folded onto it), it is within
     ``(K_r + K_c + 3) * 2**-24`` of the reference on float32 images in
     [0, 1] (each pass sums K products of weights adding up to 1, plus the
-    roundings of both results), ``(K_r + K_c + 2) * 2**-53`` on float64,
+    roundings of both results), ``(K_r + K_c + 2 + 4 n) * 2**-53`` on
+    float64 (n = 2 r + 1: the weights are normalised, and folded where the
+    kernel is wider than the image, by sums in another order than NumPy's),
     and within 1 level on integers (equal except where the exact value is
     on a half level). Its results do not depend on the thread count or the
     memory layout.

@@ -7,7 +7,9 @@ arithmetic each kernel does (u = 2**-53 in float64, 2**-24 in float32):
   float64. Each pass sums K taps (K after the reference's folding) of
   weights that add up to 1, so its rounding error is below K u max|x|; two
   passes and the rounding of the result give ``(K_rows + K_cols + 2) u``,
-  plus one float32 rounding of the reference's own result for float32.
+  plus one float32 rounding of the reference's own result for float32, plus
+  ``4 n 2**-53`` for the float64 weights (n = 2r + 1 samples, normalised and,
+  for kernels wider than the image, folded: sums in another order than NumPy's).
   Integers: within 1 level (the reference's value can sit on a half level),
   and equal almost everywhere.
 - ``unsharp_mask``: ``x + a (x - G)`` multiplies the blur's error by a and
@@ -145,7 +147,11 @@ def blur_tolerance(image: np.ndarray, sigma: float, truncate: float, boundary: s
     tol = (taps + 2) * unit
     if image.dtype == np.float32:
         tol += U32  # the reference rounds its float64 result to float32 too
-    return tol
+    # The weights: each comes out of a normalising sum of the n = 2r + 1 samples
+    # (summed in another order than NumPy's) and, for kernels wider than the
+    # image, a folding sum of up to n of them; float64 in both backends.
+    n = 2 * ref_sharpen.kernel_radius(sigma, truncate) + 1
+    return tol + 2 * 2 * n * U64
 
 
 def assert_close_pixels(got: np.ndarray, expected: np.ndarray, tol: float, mask: np.ndarray | None = None) -> None:

@@ -77,46 +77,67 @@ AxisKernel fold(const std::vector<double>& weights, std::ptrdiff_t n, BlurBounda
 // in registers through all the taps; independent sums hide the add latency.
 // The tail, element by element, does the same operations in the same order.
 template <class T>
-__attribute__((always_inline)) inline void combine_row(const T* const* src, const T* taps, std::size_t count,
+CLEARSIGHT_ALWAYS_INLINE void combine_row(const T* const* src, const T* taps, std::size_t count,
                                                        bool symmetric, T* __restrict dst, std::ptrdiff_t n) {
+#if defined(__GNUC__)
   typedef T V __attribute__((vector_size(32)));
   constexpr std::ptrdiff_t kLanes = 32 / sizeof(T);
   constexpr int kVectors = 4;
   constexpr std::ptrdiff_t kTile = kLanes * kVectors;
-  const auto load = [](const T* p) {
-    V v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  };
+#endif
   const std::size_t last = count - 1;
   const std::size_t r = last / 2;
   const bool paired = symmetric && count > 1;
   std::ptrdiff_t j0 = 0;
+#if defined(__GNUC__)  // GCC and Clang vector types; elsewhere the loop below does all
   for (; j0 + kTile <= n; j0 += kTile) {
     V acc[kVectors];
     if (paired) {
       const T* a = src[0] + j0;
       const T* b = src[last] + j0;
-      for (int v = 0; v < kVectors; ++v) acc[v] = taps[0] * (load(a + v * kLanes) + load(b + v * kLanes));
+      for (int v = 0; v < kVectors; ++v) {
+        V x, y;  // unaligned loads
+        std::memcpy(&x, a + v * kLanes, sizeof x);
+        std::memcpy(&y, b + v * kLanes, sizeof y);
+        acc[v] = taps[0] * (x + y);
+      }
       for (std::size_t k = 1; k < r; ++k) {
         const T w = taps[k];
         a = src[k] + j0;
         b = src[last - k] + j0;
-        for (int v = 0; v < kVectors; ++v) acc[v] += w * (load(a + v * kLanes) + load(b + v * kLanes));
+        for (int v = 0; v < kVectors; ++v) {
+          V x, y;
+          std::memcpy(&x, a + v * kLanes, sizeof x);
+          std::memcpy(&y, b + v * kLanes, sizeof y);
+          acc[v] += w * (x + y);
+        }
       }
       const T* c = src[r] + j0;
-      for (int v = 0; v < kVectors; ++v) acc[v] += taps[r] * load(c + v * kLanes);
+      for (int v = 0; v < kVectors; ++v) {
+        V x;
+        std::memcpy(&x, c + v * kLanes, sizeof x);
+        acc[v] += taps[r] * x;
+      }
     } else {
       const T* a = src[0] + j0;
-      for (int v = 0; v < kVectors; ++v) acc[v] = taps[0] * load(a + v * kLanes);
+      for (int v = 0; v < kVectors; ++v) {
+        V x;
+        std::memcpy(&x, a + v * kLanes, sizeof x);
+        acc[v] = taps[0] * x;
+      }
       for (std::size_t k = 1; k < count; ++k) {
         const T w = taps[k];
         a = src[k] + j0;
-        for (int v = 0; v < kVectors; ++v) acc[v] += w * load(a + v * kLanes);
+        for (int v = 0; v < kVectors; ++v) {
+          V x;
+          std::memcpy(&x, a + v * kLanes, sizeof x);
+          acc[v] += w * x;
+        }
       }
     }
     std::memcpy(dst + j0, acc, sizeof acc);
   }
+#endif
   for (; j0 < n; ++j0) {
     T acc;
     if (paired) {
@@ -148,7 +169,7 @@ CLEARSIGHT_CLONES void combine(const double* const* src, const double* taps, std
 // observes; without this GCC keeps it a branch and does not vectorise it.
 #pragma GCC optimize("no-trapping-math")
 template <class T>
-__attribute__((always_inline)) inline void sharpen_values(const T* __restrict x, T* __restrict y, std::ptrdiff_t n,
+CLEARSIGHT_ALWAYS_INLINE void sharpen_values(const T* __restrict x, T* __restrict y, std::ptrdiff_t n,
                                                           T amount, T threshold, bool clip) {
   for (std::ptrdiff_t f = 0; f < n; ++f) {
     const T d = x[f] - y[f];
@@ -285,6 +306,14 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
         }
       }
     }
+    // Keep ordinary buffers for the next call, but do not let one call on a
+    // huge image (or a huge folded kernel) pin its memory to a pool thread.
+    constexpr std::size_t kKeep = std::size_t(16) << 20;
+    if (converted.capacity() * sizeof(T) > kKeep) std::vector<T>().swap(converted);
+    if (padded.capacity() * sizeof(T) > kKeep) std::vector<T>().swap(padded);
+    if (result.capacity() * sizeof(T) > kKeep) std::vector<T>().swap(result);
+    if (rows.capacity() * sizeof(T*) > kKeep) std::vector<const T*>().swap(rows);
+    if (columns.capacity() * sizeof(T*) > kKeep) std::vector<const T*>().swap(columns);
   });
 }
 

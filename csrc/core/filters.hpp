@@ -21,6 +21,12 @@
 #define CLEARSIGHT_CLONES
 #endif
 
+#if defined(__GNUC__)
+#define CLEARSIGHT_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define CLEARSIGHT_ALWAYS_INLINE inline
+#endif
+
 namespace clearsight {
 
 // An H×W×C image (C = 1 for a plane) with byte strides of any sign and in

@@ -162,35 +162,41 @@ CLEARSIGHT_CLONES void combine(const double* const* src, const double* taps, std
   combine_row<double>(src, taps, count, symmetric, dst, n);
 }
 
-// y = x + amount (x - y) where |x - y| > threshold, else x (y holds the
-// blur on entry), then clipped to [0, 1] when `clip`.
 #pragma GCC push_options
 // The select below is a comparison that could raise an FP exception nobody
 // observes; without this GCC keeps it a branch and does not vectorise it.
 #pragma GCC optimize("no-trapping-math")
+// dst = x + amount (x - blur) where |x - blur| > threshold, else x, then
+// clipped to [0, 1] when `clip`: one pass, written straight to the output
+// row where it can be. dst may be blur itself (element by element).
 template <class T>
-CLEARSIGHT_ALWAYS_INLINE void sharpen_values(const T* __restrict x, T* __restrict y, std::ptrdiff_t n,
-                                                          T amount, T threshold, bool clip) {
-  for (std::ptrdiff_t f = 0; f < n; ++f) {
-    const T d = x[f] - y[f];
-    const T a = sizeof(T) == 4 ? __builtin_fabsf(static_cast<float>(d)) : __builtin_fabs(d);
-    y[f] = a > threshold ? x[f] + amount * d : x[f];
-  }
-  if (clip)
+CLEARSIGHT_ALWAYS_INLINE void sharpen_values(const T* x, const T* blur, T* dst, std::ptrdiff_t n, T amount,
+                                             T threshold, bool clip) {
+  if (clip) {
     for (std::ptrdiff_t f = 0; f < n; ++f) {
-      const T v = y[f] < T(0) ? T(0) : y[f];
-      y[f] = v > T(1) ? T(1) : v;
+      const T d = x[f] - blur[f];
+      const T a = sizeof(T) == 4 ? __builtin_fabsf(static_cast<float>(d)) : __builtin_fabs(d);
+      const T y = a > threshold ? x[f] + amount * d : x[f];
+      const T v = y < T(0) ? T(0) : y;
+      dst[f] = v > T(1) ? T(1) : v;
     }
+  } else {
+    for (std::ptrdiff_t f = 0; f < n; ++f) {
+      const T d = x[f] - blur[f];
+      const T a = sizeof(T) == 4 ? __builtin_fabsf(static_cast<float>(d)) : __builtin_fabs(d);
+      dst[f] = a > threshold ? x[f] + amount * d : x[f];
+    }
+  }
 }
 
-CLEARSIGHT_CLONES void sharpen_row(const float* x, float* y, std::ptrdiff_t n, float amount, float threshold,
-                                   bool clip) {
-  sharpen_values<float>(x, y, n, amount, threshold, clip);
+CLEARSIGHT_CLONES void sharpen_row(const float* x, const float* blur, float* dst, std::ptrdiff_t n, float amount,
+                                   float threshold, bool clip) {
+  sharpen_values<float>(x, blur, dst, n, amount, threshold, clip);
 }
 
-CLEARSIGHT_CLONES void sharpen_row(const double* x, double* y, std::ptrdiff_t n, double amount, double threshold,
-                                   bool clip) {
-  sharpen_values<double>(x, y, n, amount, threshold, clip);
+CLEARSIGHT_CLONES void sharpen_row(const double* x, const double* blur, double* dst, std::ptrdiff_t n,
+                                   double amount, double threshold, bool clip) {
+  sharpen_values<double>(x, blur, dst, n, amount, threshold, clip);
 }
 #pragma GCC pop_options
 
@@ -290,19 +296,28 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
           const std::ptrdiff_t src = detail::extend_index(m - lead, W, boundary);
           std::memcpy(padded.data() + m * C, centre + src * C, static_cast<std::size_t>(C) * sizeof(T));
         }
-        combine(columns.data(), th.data(), th.size(), horizontal.symmetric, result.data(), WC);
+        // Rows of the output that are rows of T take the result directly.
+        T* out_row = direct_out ? reinterpret_cast<T*>(out.pixel(i, 0, 0)) : nullptr;
         if (sharpen.enabled) {
-          T* y = result.data();
-          sharpen_row(window[-vertical.low], y, WC, amount, threshold, sharpen.clip && direct_out);
-          store_row<T>(out, i, y, sharpen.clip && !direct_out, direct_out);
+          T* blur = result.data();
+          combine(columns.data(), th.data(), th.size(), horizontal.symmetric, blur, WC);
+          if (direct_out) {
+            sharpen_row(window[-vertical.low], blur, out_row, WC, amount, threshold, sharpen.clip);
+          } else {
+            sharpen_row(window[-vertical.low], blur, blur, WC, amount, threshold, false);
+            store_row<T>(out, i, blur, sharpen.clip, false);
+          }
           if (sharpen.colour < C) {
             const std::size_t size = pixel_size(in.type);
             for (std::ptrdiff_t j = 0; j < W; ++j)
               for (std::ptrdiff_t c = sharpen.colour; c < C; ++c)
                 std::memcpy(out.pixel(i, j, c), in.pixel(i, j, c), size);
           }
+        } else if (direct_out) {
+          combine(columns.data(), th.data(), th.size(), horizontal.symmetric, out_row, WC);
         } else {
-          store_row<T>(out, i, result.data(), false, direct_out);
+          combine(columns.data(), th.data(), th.size(), horizontal.symmetric, result.data(), WC);
+          store_row<T>(out, i, result.data(), false, false);
         }
       }
     }

@@ -1,5 +1,6 @@
 #include "core/filters.hpp"
 
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -200,6 +201,19 @@ CLEARSIGHT_CLONES void sharpen_row(const double* x, const double* blur, double* 
 }
 #pragma GCC pop_options
 
+// True when every value is finite: v - v is 0 for finite v and NaN for NaN
+// or infinity, and a NaN in the sum stays. One vectorisable pass over a row
+// still in L1.
+template <class T>
+CLEARSIGHT_ALWAYS_INLINE bool all_finite(const T* v, std::ptrdiff_t n) {
+  T check = 0;
+  for (std::ptrdiff_t f = 0; f < n; ++f) check += v[f] - v[f];
+  return check == T(0);
+}
+
+CLEARSIGHT_CLONES bool row_is_finite(const float* v, std::ptrdiff_t n) { return all_finite<float>(v, n); }
+CLEARSIGHT_CLONES bool row_is_finite(const double* v, std::ptrdiff_t n) { return all_finite<double>(v, n); }
+
 template <class T>
 constexpr PixelType pixel_type_of() {
   return std::is_same<T, float>::value ? PixelType::float32 : PixelType::float64;
@@ -262,7 +276,13 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
   const std::ptrdiff_t per_block = std::max<std::ptrdiff_t>(16, (H + 8 * workers - 1) / (8 * workers));
   const auto blocks = static_cast<std::size_t>((H + per_block - 1) / per_block);
 
+  // A non-finite pixel makes every blurred value it reaches non-finite (the
+  // centre tap is never 0), so checking the blur, row by row in cache, finds
+  // them without another pass over the image.
+  const bool check_finite = in.type == PixelType::float32 || in.type == PixelType::float64;
+  std::atomic<bool> all_finite_rows{true};
   parallel_for(blocks, 1, effective_threads(threads, blocks), [&](std::size_t b0, std::size_t b1) {
+    bool finite = true;
     // Buffers persist per thread (the pool's threads live on), so repeated
     // calls do not fault in fresh pages.
     thread_local std::vector<T> converted, padded, result;
@@ -301,6 +321,7 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
         if (sharpen.enabled) {
           T* blur = result.data();
           combine(columns.data(), th.data(), th.size(), horizontal.symmetric, blur, WC);
+          if (check_finite && !row_is_finite(blur, WC)) finite = false;
           if (direct_out) {
             sharpen_row(window[-vertical.low], blur, out_row, WC, amount, threshold, sharpen.clip);
           } else {
@@ -315,12 +336,15 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
           }
         } else if (direct_out) {
           combine(columns.data(), th.data(), th.size(), horizontal.symmetric, out_row, WC);
+          if (check_finite && !row_is_finite(out_row, WC)) finite = false;
         } else {
           combine(columns.data(), th.data(), th.size(), horizontal.symmetric, result.data(), WC);
+          if (check_finite && !row_is_finite(result.data(), WC)) finite = false;
           store_row<T>(out, i, result.data(), false, false);
         }
       }
     }
+    if (!finite) all_finite_rows.store(false, std::memory_order_relaxed);
     // Keep ordinary buffers for the next call, but do not let one call on a
     // huge image (or a huge folded kernel) pin its memory to a pool thread.
     constexpr std::size_t kKeep = std::size_t(16) << 20;
@@ -330,6 +354,7 @@ void filter(const ImageView& in, const ImageView& out, const AxisKernel& vertica
     if (rows.capacity() * sizeof(T*) > kKeep) std::vector<const T*>().swap(rows);
     if (columns.capacity() * sizeof(T*) > kKeep) std::vector<const T*>().swap(columns);
   });
+  if (!all_finite_rows.load()) throw std::invalid_argument("image contains NaN or infinity");
 }
 
 void check_views(const ImageView& in, const ImageView& out) {

@@ -53,7 +53,9 @@ std::size_t gaussian_radius(double sigma, double truncate, std::size_t max_radiu
 
 // Blurs every channel of `in` into `out` (same rows, cols, channels and pixel
 // type; must not overlap `in`). float32 images are filtered in float32,
-// the others in float64. Integers are rounded half up and clipped.
+// the others in float64. Integers are rounded half up and clipped. Throws
+// std::invalid_argument if a float image holds NaN or infinity (found while
+// computing; `out` is then partly written).
 void gaussian_blur(const ImageView& in, const ImageView& out, double sigma, double truncate,
                    BlurBoundary boundary, std::size_t threads);
 
@@ -61,6 +63,7 @@ void gaussian_blur(const ImageView& in, const ImageView& out, double sigma, doub
 // colour channels (G: Gaussian of standard deviation `radius`, truncate 4,
 // reflect borders); a trailing alpha channel (C = 2 or 4) is copied bit for
 // bit. Floats are clipped to [0, 1] when `clip`; integers always are.
+// Throws std::invalid_argument for NaN or infinity, as gaussian_blur.
 void unsharp_mask(const ImageView& in, const ImageView& out, double radius, double amount,
                   double threshold, bool clip, std::size_t threads);
 

@@ -117,12 +117,14 @@ def gaussian_blur(
     >>> round(float(blurred.sum()), 12), blurred.shape, blurred.dtype
     (1.0, (5, 5), dtype('float64'))
     """
-    image = _validate.image(image)
+    image = _validate.image(image, check_finite=False)
     truncate = _validate.positive_number(truncate, "truncate")
     sigma = _sigma(sigma, "sigma", truncate)
     boundary = _validate.choice(boundary, "boundary", BLUR_BOUNDARIES)
     threads = _validate.threads(threads)
-    _, module = _dispatch.resolve(backend, "gaussian_blur")
+    name, module = _dispatch.resolve(backend, "gaussian_blur")
+    if name != "cpp":  # the compiled kernel checks for NaN and infinity while it computes
+        image = _validate.image(image)
     return module.gaussian_blur(image, sigma, truncate, boundary, threads)
 
 
@@ -219,11 +221,13 @@ def unsharp_mask(
     >>> bool(sharp[0, 3] < 0.25 and sharp[0, 4] > 0.75)
     True
     """
-    image = _validate.image(image)
+    image = _validate.image(image, check_finite=False)
     radius = _sigma(radius, "radius", 4.0)
     amount = _validate.non_negative_number(amount, "amount")
     threshold = _validate.unit_interval(threshold, "threshold")
     clip = _validate.flag(clip, "clip")
     threads = _validate.threads(threads)
-    _, module = _dispatch.resolve(backend, "unsharp_mask")
+    name, module = _dispatch.resolve(backend, "unsharp_mask")
+    if name != "cpp":  # the compiled kernel checks for NaN and infinity while it computes
+        image = _validate.image(image)
     return module.unsharp_mask(image, radius, amount, threshold, clip, threads)

@@ -115,18 +115,16 @@ CLEARSIGHT_CLONES void row_terms(const double* col, std::ptrdiff_t n, const std:
   }
 }
 
-// |values| in place; returns how many are zero and adds to `finite` a term
-// that stays 0 only while every value is finite (a - a is NaN for inf, NaN).
-CLEARSIGHT_CLONES std::size_t count_zeros(double* values, std::ptrdiff_t n, double& finite) {
+// |values| in place; returns how many are zero and clears `finite` when a
+// value is NaN or infinite.
+CLEARSIGHT_CLONES std::size_t count_zeros(double* values, std::ptrdiff_t n, bool& finite) {
   std::size_t zeros = 0;
-  double check = 0.0;
   for (std::ptrdiff_t p = 0; p < n; ++p) {
     const double a = __builtin_fabs(values[p]);
     values[p] = a;
     zeros += a == 0.0;
-    check += a - a;
   }
-  finite += check;
+  if (!detail::all_finite(values, n)) finite = false;
   return zeros;
 }
 
@@ -180,7 +178,7 @@ std::size_t abs_diagonal_detail(const ImageView& v, std::ptrdiff_t c, const std:
       rows.resize(static_cast<std::size_t>((hi - lo + 1) * W));
       for (std::ptrdiff_t r = lo; r <= hi; ++r) load_channel(v, r, c, rows.data() + (r - lo) * W);
       std::size_t zero = 0;
-      double finite = 0.0;
+      bool finite = true;
       for (std::ptrdiff_t o = o0; o < o1; ++o) {
         const Terms& t = down[o];
         const double* x[4];
@@ -191,7 +189,7 @@ std::size_t abs_diagonal_detail(const ImageView& v, std::ptrdiff_t c, const std:
         zero += count_zeros(out, Wo, finite);
       }
       zeros[b] = zero;
-      bad[b] = !(finite == 0.0);
+      bad[b] = !finite;
     }
   });
   std::size_t zero = 0;

@@ -201,18 +201,8 @@ CLEARSIGHT_CLONES void sharpen_row(const double* x, const double* blur, double* 
 }
 #pragma GCC pop_options
 
-// True when every value is finite: v - v is 0 for finite v and NaN for NaN
-// or infinity, and a NaN in the sum stays. One vectorisable pass over a row
-// still in L1.
-template <class T>
-CLEARSIGHT_ALWAYS_INLINE bool all_finite(const T* v, std::ptrdiff_t n) {
-  T check = 0;
-  for (std::ptrdiff_t f = 0; f < n; ++f) check += v[f] - v[f];
-  return check == T(0);
-}
-
-CLEARSIGHT_CLONES bool row_is_finite(const float* v, std::ptrdiff_t n) { return all_finite<float>(v, n); }
-CLEARSIGHT_CLONES bool row_is_finite(const double* v, std::ptrdiff_t n) { return all_finite<double>(v, n); }
+CLEARSIGHT_CLONES bool row_is_finite(const float* v, std::ptrdiff_t n) { return detail::all_finite<float>(v, n); }
+CLEARSIGHT_CLONES bool row_is_finite(const double* v, std::ptrdiff_t n) { return detail::all_finite<double>(v, n); }
 
 template <class T>
 constexpr PixelType pixel_type_of() {

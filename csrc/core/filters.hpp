@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "core/deconvolution.hpp"  // PixelType, pixel_size
 
@@ -111,6 +113,22 @@ inline void store_pixel(char* p, PixelType type, T v, bool clip) {
       *reinterpret_cast<double*>(p) = static_cast<double>(v);
       return;
   }
+}
+
+// True when every value is finite (its exponent bits are not all ones).
+// Integer bit tests OR-ed together vectorise; a floating-point running sum
+// (v - v is NaN for NaN and infinity) would be one chain of dependent adds.
+template <class T>
+inline bool all_finite(const T* v, std::ptrdiff_t n) {
+  using Bits = typename std::conditional<sizeof(T) == 4, std::uint32_t, std::uint64_t>::type;
+  constexpr Bits exponent = sizeof(T) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
+  Bits bad = 0;
+  for (std::ptrdiff_t f = 0; f < n; ++f) {
+    Bits b;
+    std::memcpy(&b, v + f, sizeof b);
+    bad |= static_cast<Bits>((b & exponent) == exponent);
+  }
+  return bad == 0;
 }
 
 // Index into an axis of n samples of position j of its extension (the

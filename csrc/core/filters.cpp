@@ -163,10 +163,12 @@ CLEARSIGHT_CLONES void combine(const double* const* src, const double* taps, std
   combine_row<double>(src, taps, count, symmetric, dst, n);
 }
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC push_options
 // The select below is a comparison that could raise an FP exception nobody
 // observes; without this GCC keeps it a branch and does not vectorise it.
 #pragma GCC optimize("no-trapping-math")
+#endif
 // dst = x + amount (x - blur) where |x - blur| > threshold, else x, then
 // clipped to [0, 1] when `clip`: one pass, written straight to the output
 // row where it can be. dst may be blur itself (element by element).
@@ -199,7 +201,9 @@ CLEARSIGHT_CLONES void sharpen_row(const double* x, const double* blur, double* 
                                    double amount, double threshold, bool clip) {
   sharpen_values<double>(x, blur, dst, n, amount, threshold, clip);
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC pop_options
+#endif
 
 CLEARSIGHT_CLONES bool row_is_finite(const float* v, std::ptrdiff_t n) { return detail::all_finite<float>(v, n); }
 CLEARSIGHT_CLONES bool row_is_finite(const double* v, std::ptrdiff_t n) { return detail::all_finite<double>(v, n); }

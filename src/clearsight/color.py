@@ -66,6 +66,8 @@ def rgb_to_ycbcr(
 
     Backend tolerance against the NumPy reference: ``"numpy"`` is the
     reference (float64 arithmetic, result cast to the input dtype).
+    ``"cpp"`` equals it bit for bit on every dtype (float64 arithmetic in
+    the same order, with the same matrices).
 
     Examples
     --------
@@ -125,6 +127,8 @@ def ycbcr_to_rgb(
 
     Backend tolerance against the NumPy reference: ``"numpy"`` is the
     reference (float64 arithmetic, result cast to the input dtype).
+    ``"cpp"`` equals it bit for bit on every dtype (float64 arithmetic in
+    the same order, with the same matrices).
 
     Examples
     --------
@@ -177,6 +181,8 @@ def rgb_to_y(
 
     Backend tolerance against the NumPy reference: ``"numpy"`` is the
     reference (float64 arithmetic, result cast to the input dtype).
+    ``"cpp"`` equals it bit for bit on every dtype (float64 arithmetic in
+    the same order, with the same matrices).
 
     Examples
     --------

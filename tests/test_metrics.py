@@ -13,7 +13,7 @@ from clearsight.metrics import psnr
 
 
 def test_public_names():
-    assert metrics.__all__ == ["psnr"]
+    assert metrics.__all__ == ["ms_ssim", "psnr", "ssim"]
 
 
 def test_uint8_offset_of_one_level():

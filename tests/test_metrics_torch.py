@@ -147,3 +147,16 @@ def test_tensor_bad_inputs_name_the_argument():
         ms_ssim(ta, tb, crop_border=3)
     with pytest.raises(TypeError, match="full"):
         ssim(ta, tb, full=True)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_equals_cpu():
+    a, b = _images((2, 3, 180, 181))
+    ta, tb = torch.from_numpy(a).float(), torch.from_numpy(b).float()
+    for metric in (psnr, ssim, ms_ssim):
+        on_gpu = metric(ta.cuda(), tb.cuda(), y_channel=True)
+        assert on_gpu.device.type == "cuda"
+        torch.testing.assert_close(on_gpu.cpu(), metric(ta, tb, y_channel=True), rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="device"):
+        psnr(ta.cuda(), tb)

@@ -512,8 +512,10 @@ def _torch_ssim_maps(x: Any, y: Any, peak: float) -> tuple[Any, Any]:
     taps = torch.as_tensor(ssim_window(), dtype=x.dtype, device=x.device)
     stack = torch.cat([x, y, x * x, y * y, x * y], dim=1)
     groups = stack.shape[1]
-    along_w = taps.view(1, 1, 1, -1).expand(groups, 1, 1, taps.numel())
-    along_h = taps.view(1, 1, -1, 1).expand(groups, 1, taps.numel(), 1)
+    # Depthwise (groups = 5C) separable Gaussian: the five moment maps of
+    # every channel in two conv2d calls, no padding ("valid", as the reference).
+    along_w = taps.view(1, 1, 1, -1).expand(groups, 1, 1, taps.numel()).contiguous()
+    along_h = taps.view(1, 1, -1, 1).expand(groups, 1, taps.numel(), 1).contiguous()
     moments = F.conv2d(F.conv2d(stack, along_w, groups=groups), along_h, groups=groups)
     mu_x, mu_y, e_xx, e_yy, e_xy = torch.split(moments, channels, dim=1)
     var_x = e_xx - mu_x * mu_x

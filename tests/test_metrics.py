@@ -266,6 +266,24 @@ def test_psnr_large_image_uses_blocks_exactly():
     assert psnr(ref, tst) == pytest.approx(expected, rel=1e-13)
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (1, 255), (257, 1), (300, 301), (513, 515, 3)])
+def test_psnr_8bit_path_is_exact_at_extremes(shape):
+    # Largest squared differences, ragged rows and blocks: the float32 row
+    # sums of the 8-bit path must not round.
+    rng = np.random.default_rng(2)
+    ref = rng.choice(np.array([0, 255], np.uint8), shape)
+    tst = (255 - ref).astype(np.uint8)
+    assert psnr(ref, tst) == 0.0
+    tst.reshape(-1)[::3] = ref.reshape(-1)[::3]
+    if ref.size == 1:
+        return
+    diff = ref.astype(np.float64) - tst
+    expected = 20 * math.log10(255) - 10 * math.log10(np.sum(diff * diff) / diff.size)
+    assert psnr(ref, tst) == pytest.approx(expected, rel=1e-15, abs=1e-13)
+    signed = (ref.astype(np.int16) - 128).astype(np.int8)
+    assert psnr(signed, (-1 - signed.astype(np.int16)).astype(np.int8), data_range=255) == 0.0
+
+
 # ---------------------------------------------------------------------------
 # ssim
 # ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from clearsight.reference.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from clearsight.reference.deconvolution import WienerPlan, wiener
 from clearsight.reference.denoise import denoise_tv
 from clearsight.reference.estimate import estimate_noise, sharpness
+from clearsight.reference.metrics import ms_ssim, psnr, ssim
 from clearsight.reference.resize import resize
 from clearsight.reference.richardson_lucy import RichardsonLucyPlan, richardson_lucy
 from clearsight.reference.sharpen import gaussian_blur, unsharp_mask
@@ -25,11 +26,14 @@ __all__ = [
     "denoise_tv",
     "estimate_noise",
     "gaussian_blur",
+    "ms_ssim",
+    "psnr",
     "rgb_to_y",
     "rgb_to_ycbcr",
     "resize",
     "richardson_lucy",
     "sharpness",
+    "ssim",
     "unsharp_mask",
     "wiener",
     "ycbcr_to_rgb",

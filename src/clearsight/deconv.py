@@ -303,7 +303,7 @@ def wiener(
         )
     if isinstance(balance, str):
         if balance != "auto":
-            raise ValueError(f"balance must be a number > 0 or 'auto', got {balance!r}")
+            raise TypeError(f"balance must be a number > 0 or 'auto', got {balance!r}")
         regularizer = _validate.choice(regularizer, "regularizer", REGULARIZERS)
         _validate.image(image)  # the noise estimate needs finite values
         sigmas = _noise_levels(image, _dispatch.resolve(backend, "WienerPlan")[0], _validate.threads(threads))

@@ -36,6 +36,9 @@ class Evaluation:
         Per-image PSNR (dB) and SSIM.
     seconds : list of float
         Per-image wall time of the evaluated function alone.
+    input_psnr : list of float
+        Denoising only: PSNR of the noisy input itself (unclipped), the
+        "noisy" column of denoising tables; empty for SR.
     """
 
     title: str
@@ -43,6 +46,7 @@ class Evaluation:
     psnr: list[float] = field(default_factory=list)
     ssim: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    input_psnr: list[float] = field(default_factory=list)
 
     @property
     def mean_psnr(self) -> float:
@@ -56,17 +60,24 @@ class Evaluation:
 
     def to_markdown(self) -> str:
         """A Markdown table: one row per image, then the mean."""
-        lines = [f"**{self.title}**", "", "| image | PSNR (dB) | SSIM | time (s) |", "|:---|---:|---:|---:|"]
-        for name, p, s, t in zip(self.names, self.psnr, self.ssim, self.seconds):
-            lines.append(f"| {name} | {p:.3f} | {s:.4f} | {t:.3f} |")
-        lines.append(f"| **mean** | **{self.mean_psnr:.3f}** | **{self.mean_ssim:.4f}** | "
+        noisy = bool(self.input_psnr)
+        head = "| image |" + (" input PSNR (dB) |" if noisy else "") + " PSNR (dB) | SSIM | time (s) |"
+        lines = [f"**{self.title}**", "", head, "|:---|" + ("---:|" if noisy else "") + "---:|---:|---:|"]
+        inputs = self.input_psnr if noisy else [None] * len(self.names)
+        for name, q, p, s, t in zip(self.names, inputs, self.psnr, self.ssim, self.seconds):
+            lines.append(f"| {name} |" + (f" {q:.3f} |" if noisy else "") + f" {p:.3f} | {s:.4f} | {t:.3f} |")
+        mean_input = f" {float(np.mean(self.input_psnr)):.3f} |" if noisy else ""
+        lines.append(f"| **mean** |{mean_input} **{self.mean_psnr:.3f}** | **{self.mean_ssim:.4f}** | "
                      f"{float(np.mean(self.seconds)) if self.seconds else math.nan:.3f} |")
         return "\n".join(lines)
 
     def to_csv(self) -> str:
-        """CSV text with a header row: image, psnr, ssim, seconds."""
-        rows = ["image,psnr,ssim,seconds"]
-        rows += [f"{n},{p:.6f},{s:.6f},{t:.6f}" for n, p, s, t in zip(self.names, self.psnr, self.ssim, self.seconds)]
+        """CSV text with a header row: image, [input_psnr,] psnr, ssim, seconds."""
+        noisy = bool(self.input_psnr)
+        rows = ["image," + ("input_psnr," if noisy else "") + "psnr,ssim,seconds"]
+        inputs = self.input_psnr if noisy else [None] * len(self.names)
+        rows += [f"{n}," + (f"{q:.6f}," if noisy else "") + f"{p:.6f},{s:.6f},{t:.6f}"
+                 for n, q, p, s, t in zip(self.names, inputs, self.psnr, self.ssim, self.seconds)]
         return "\n".join(rows) + "\n"
 
 
@@ -217,7 +228,8 @@ def evaluate_denoise(
     -------
     Evaluation
         Per-image PSNR (data range 1) and SSIM of the output clipped to
-        [0, 1] (not quantised), against the clean image / 255.
+        [0, 1] (not quantised), against the clean image / 255, and the PSNR
+        of the noisy input itself (``input_psnr``, unclipped).
     """
     from clearsight.metrics import psnr, ssim
 
@@ -243,6 +255,7 @@ def evaluate_denoise(
         if not np.all(np.isfinite(denoised)):
             raise ValueError(f"denoise_fn returned NaN or infinity for {path.name}")
         denoised = np.clip(denoised, 0.0, 1.0)
+        result.input_psnr.append(float(psnr(clean, noisy, data_range=1.0)))
         result.names.append(path.stem)
         result.psnr.append(float(psnr(clean, denoised, data_range=1.0)))
         result.ssim.append(float(ssim(clean, denoised, data_range=1.0)))

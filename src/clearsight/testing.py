@@ -208,12 +208,74 @@ def _wiener_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
     return 1e-9 if dtype == np.float64 else float32
 
 
+_U32 = 2.0**-24
+_U64 = 2.0**-53
+
+
+def _exact(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    """Kernels that repeat the reference's float64 operations in its order: every bit."""
+    return 0.0
+
+
+def _blur_taps(arguments: dict[str, Any], sigma: float) -> tuple[int, int]:
+    from clearsight.reference.sharpen import _fold, gaussian_weights, kernel_radius
+
+    image = np.asarray(arguments["image"])
+    truncate = float(arguments.get("truncate", 4.0))
+    boundary = arguments.get("boundary", "reflect")
+    weights = gaussian_weights(sigma, truncate)
+    taps = sum(_fold(weights, n, boundary)[1].size for n in image.shape[:2])
+    return taps, 2 * kernel_radius(sigma, truncate) + 1
+
+
+def _blur_tolerance(dtype: np.dtype, arguments: dict[str, Any], sigma: float) -> float:
+    if dtype.kind == "u":
+        return 1.0  # a value within float error of a half level may round either way
+    taps, n = _blur_taps(arguments, sigma)
+    unit = _U32 if dtype == np.float32 else _U64
+    # Float rounding of the two passes; the reference's own cast to float32; the
+    # weights' normalising and folding sums (float64 in both backends).
+    return (taps + 2) * unit + (_U32 if dtype == np.float32 else 0.0) + 4 * n * _U64
+
+
+def _gaussian_blur_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    return _blur_tolerance(dtype, arguments, float(arguments["sigma"]))
+
+
+def _unsharp_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    if arguments.get("threshold", 0.0) != 0.0 or arguments.get("luminance_only", False):
+        raise ValueError("unsharp_mask is compared only with threshold=0 and luminance_only=False: "
+                         "a detail within float error of the threshold may be sharpened by one backend only")
+    if dtype.kind == "u":
+        return 1.0
+    amount = float(arguments["amount"])
+    unit = _U32 if dtype == np.float32 else _U64
+    return amount * _blur_tolerance(dtype, arguments, float(arguments["radius"])) + (3 + 2 * amount) * unit
+
+
+def _sharpness_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    """Relative bound of the variance, summed in float64 over 16-row blocks, as an absolute one."""
+    image = np.asarray(arguments["image"])
+    h, w = image.shape[:2]
+    from clearsight.reference.estimate import sharpness
+
+    return (16 * w + h / 16 + 8) * _U64 * abs(sharpness(image)) + 1e-300
+
+
 # The documented tolerance of each public operation's compiled backends
 # against the NumPy reference: tolerance(output dtype, all arguments by name,
 # defaults filled in) → max abs difference (grey levels for integer output). The numbers are the
 # ones the operations' docstrings state ("Backend tolerance").
 TOLERANCES: dict[str, Callable[[np.dtype, dict[str, Any]], float]] = {
     "wiener": _wiener_tolerance,
+    "gaussian_blur": _gaussian_blur_tolerance,
+    "unsharp_mask": _unsharp_tolerance,
+    "estimate_noise": _exact,
+    "sharpness": _sharpness_tolerance,
+    "rgb_to_ycbcr": _exact,
+    "ycbcr_to_rgb": _exact,
+    "rgb_to_y": _exact,
+    "resize": _exact,
 }
 
 

@@ -55,8 +55,17 @@ namespace clearsight::rl_detail::CLEARSIGHT_ISA {
 namespace {
 
 constexpr double kAlphaMax = 1.0 - 1e-6;  // as the reference's ALPHA_MAX
-constexpr std::size_t kRowGrain = 4;
+// Rows and columns are transformed in fixed blocks (a multiple of the SIMD
+// width): pocketfft rounds a row differently in its vector and scalar paths,
+// so blocks that depended on the thread count would change the result.
+constexpr std::size_t kRowGrain = 8;
 constexpr std::size_t kColGrain = 16;
+
+// body(b0, b1) on each fixed block [b0, b1) of `grain` items inside [begin, end).
+template <class Body>
+inline void for_blocks(std::size_t begin, std::size_t end, std::size_t grain, Body&& body) {
+  for (std::size_t b = begin; b < end; b += grain) body(b, std::min(end, b + grain));
+}
 
 template <typename T, typename P>
 inline T load_pixel(const char* p) {
@@ -197,9 +206,11 @@ class Plan final : public RichardsonLucyPlan {
   // prepare(i, row) fills row i of `real` just before it is transformed.
   template <class Prepare>
   void forward_rows(T* real, C* spec, std::size_t threads, Prepare&& prepare) const {
-    parallel_for(active_, kRowGrain, threads, [&](std::size_t r0, std::size_t r1) {
-      for (std::size_t i = r0; i < r1; ++i) prepare(i, real + i * NW_);
-      rows_r2c(real, spec, r0, r1);
+    parallel_for(active_, kRowGrain, threads, [&](std::size_t begin, std::size_t end) {
+      for_blocks(begin, end, kRowGrain, [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t i = r0; i < r1; ++i) prepare(i, real + i * NW_);
+        rows_r2c(real, spec, r0, r1);
+      });
     });
     zero_inactive(spec);
   }
@@ -208,10 +219,12 @@ class Plan final : public RichardsonLucyPlan {
   // with `again`, the rows are transformed forward again into `spec`.
   template <class Finish>
   void inverse_rows(C* spec, T* real, std::size_t threads, bool again, Finish&& finish) const {
-    parallel_for(active_, kRowGrain, threads, [&](std::size_t r0, std::size_t r1) {
-      rows_c2r(spec, real, r0, r1);
-      for (std::size_t i = r0; i < r1; ++i) finish(i, real + i * NW_);
-      if (again) rows_r2c(real, spec, r0, r1);
+    parallel_for(active_, kRowGrain, threads, [&](std::size_t begin, std::size_t end) {
+      for_blocks(begin, end, kRowGrain, [&](std::size_t r0, std::size_t r1) {
+        rows_c2r(spec, real, r0, r1);
+        for (std::size_t i = r0; i < r1; ++i) finish(i, real + i * NW_);
+        if (again) rows_r2c(real, spec, r0, r1);
+      });
     });
     if (again) zero_inactive(spec);
   }
@@ -221,7 +234,13 @@ class Plan final : public RichardsonLucyPlan {
   void filter_columns(C* spec, bool adjoint, std::size_t threads) const {
     const std::size_t blocks = (NWc_ + kColGrain - 1) / kColGrain;
     parallel_for(blocks, 1, threads, [&](std::size_t b0, std::size_t b1) {
-      const std::size_t c0 = b0 * kColGrain, c1 = std::min(NWc_, b1 * kColGrain);
+      for (std::size_t b = b0; b < b1; ++b)
+        filter_block(spec, adjoint, b * kColGrain, std::min(NWc_, (b + 1) * kColGrain));
+    });
+  }
+
+  void filter_block(C* spec, bool adjoint, std::size_t c0, std::size_t c1) const {
+    {
       const pocketfft::shape_t shape{NH_, c1 - c0};
       const pocketfft::stride_t stride{std::ptrdiff_t(NWc_ * sizeof(C)), sizeof(C)};
       pocketfft::c2c<T>(shape, stride, stride, {0}, true, spec + c0, spec + c0, T(1), 1);
@@ -237,7 +256,7 @@ class Plan final : public RichardsonLucyPlan {
         }
       }
       pocketfft::c2c<T>(shape, stride, stride, {0}, false, spec + c0, spec + c0, T(1), 1);
-    });
+    }
   }
 
   // --- the iteration ------------------------------------------------------

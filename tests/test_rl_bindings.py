@@ -194,3 +194,114 @@ def test_wrong_argument_types():
         plan().apply(image(), np.empty(SHAPE), 3, None, False, 1)
     with pytest.raises(TypeError):
         core.RichardsonLucyPlan(PSF, (3,), "zero", True)
+
+
+# ------------------------------------------------------------------ TVDeconvolutionPlan
+
+tv_reference = importlib.import_module("clearsight.reference.tv_deconvolution")
+
+
+def tv_plan(psf=PSF, shape=SHAPE, boundary="unknown", double=True, **kw):
+    return core.TVDeconvolutionPlan(psf, shape, boundary, double, **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+@pytest.mark.parametrize("boundary", tv_reference.TV_BOUNDARIES)
+def test_tv_apply_gives_the_reference_answer(dtype, boundary):
+    double = dtype == np.float64
+    p = tv_plan(boundary=boundary, double=double)
+    ref = tv_reference.TVDeconvolutionPlan(PSF, SHAPE, boundary, double)
+    assert p.shape == SHAPE and p.padded_shape == ref.padded_shape and p.double_precision == double
+    x = image(dtype=dtype)
+    expected = np.empty_like(x)
+    ref.apply(x, expected, 0.01, 1.0, 6, True, 1)
+    out = np.empty_like(x)
+    p.apply(x, out, 0.01, 1.0, 6, True, 3)
+    atol = 1 if np.dtype(dtype).kind == "u" else (1e-12 if double else 1e-5)
+    np.testing.assert_allclose(out.astype(np.float64), expected.astype(np.float64), rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 2.0 / 3.0, 0.8])
+def test_tv_thread_count_does_not_change_the_result(alpha):
+    x = image((61, 83), np.float32, seed=4)
+    p = tv_plan(np.random.default_rng(1).random((5, 7)), (61, 83), "unknown", False)
+    results = []
+    for threads in (1, 2, 3, 8):
+        out = np.empty_like(x)
+        p.apply(x, out, 0.005, alpha, 8, False, threads)
+        results.append(out)
+    for out in results[1:]:
+        np.testing.assert_array_equal(out, results[0])
+
+
+def test_tv_concurrent_calls_on_one_plan_match_serial_calls():
+    p = tv_plan(np.random.default_rng(2).random((5, 5)), (48, 64), "reflect", False)
+    inputs = [image((48, 64), np.float32, seed=s) for s in range(5)]
+    serial = []
+    for x in inputs:
+        out = np.empty_like(x)
+        p.apply(x, out, 0.01, 2.0 / 3.0, 6, False, 2)
+        serial.append(out)
+    outputs = [np.empty_like(x) for x in inputs]
+    threads = [threading.Thread(target=p.apply, args=(inputs[i], outputs[i], 0.01, 2.0 / 3.0, 6, False, 2))
+               for i in range(len(inputs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(outputs, serial):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, word",
+    [
+        (dict(psf=PSF.astype(np.float32)), TypeError, "psf"),
+        (dict(psf=np.full((3, 3), np.inf)), ValueError, "psf"),
+        (dict(psf=np.ones((20, 20))), ValueError, "psf"),
+        (dict(shape=(0, 5)), ValueError, "shape"),
+        (dict(shape=(1 << 20, 1 << 20)), ValueError, "shape"),
+        (dict(boundary="zero"), ValueError, "boundary"),
+        (dict(threads=0), ValueError, "threads"),
+    ],
+)
+def test_tv_bad_plan_arguments(kwargs, error, word):
+    with pytest.raises(error, match=word):
+        tv_plan(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "weight, alpha, iterations, threads, word",
+    [(np.nan, 1.0, 3, 1, "weight"), (-1.0, 1.0, 3, 1, "weight"), (np.inf, 1.0, 3, 1, "weight"),
+     (0.01, np.nan, 3, 1, "alpha"), (0.01, 0.0, 3, 1, "alpha"), (0.01, 2.5, 3, 1, "alpha"),
+     (0.01, 1.0, -1, 1, "iterations"), (0.01, 1.0, 10**9, 1, "iterations"), (0.01, 1.0, 3, 0, "threads"),
+     (0.01, 1.0, 3, -5, "threads")],
+)
+def test_tv_bad_apply_parameters(weight, alpha, iterations, threads, word):
+    out = np.zeros(SHAPE)
+    with pytest.raises(ValueError, match=word):
+        tv_plan().apply(image(), out, weight, alpha, iterations, False, threads)
+    assert np.all(out == 0)
+
+
+@pytest.mark.parametrize(
+    "make, error, word",
+    [
+        (lambda x: (x.astype(np.int16), np.empty(SHAPE, np.int16)), TypeError, "image"),
+        (lambda x: (x, np.empty(SHAPE, np.float32)), ValueError, "dtype"),
+        (lambda x: (x[:5], np.empty((5, SHAPE[1]))), ValueError, "image"),
+        (lambda x: (x, misaligned(SHAPE, np.float64)), ValueError, "out"),
+        (lambda x: (np.where(np.arange(17) == 4, np.nan, x), np.zeros(SHAPE)), ValueError, "finite"),
+    ],
+)
+def test_tv_bad_apply_arrays(make, error, word):
+    image_arg, out = make(image())
+    with pytest.raises(error, match=word):
+        tv_plan().apply(image_arg, out, 0.01, 1.0, 3, False, 1)
+
+
+def test_tv_read_only_out_is_refused():
+    out = np.empty(SHAPE)
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match="out"):
+        tv_plan().apply(image(), out, 0.01, 1.0, 3, False, 1)

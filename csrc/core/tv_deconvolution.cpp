@@ -55,7 +55,9 @@ inline void for_blocks(std::size_t begin, std::size_t end, std::size_t grain, Bo
 // candidate where it beats w = 0, else 0; NaN (no root) gives 0.
 inline double keep_if_better(double candidate, double a, double beta, double alpha) {
   if (!std::isfinite(candidate)) return 0.0;
-  const double energy = std::pow(std::abs(candidate), alpha) + 0.5 * beta * (candidate - a) * (candidate - a);
+  const double c = std::abs(candidate);
+  const double power = alpha == 0.5 ? std::sqrt(c) : std::pow(c, alpha);
+  const double energy = power + 0.5 * beta * (candidate - a) * (candidate - a);
   return energy < 0.5 * beta * a * a ? candidate : 0.0;
 }
 
@@ -73,16 +75,21 @@ double shrink_half(double a, double beta) {
 double shrink_two_thirds(double a, double beta) {
   const double r = 2.0 / (3.0 * beta);
   const double discriminant = a * a * a * a / 256.0 - r * r * r / 27.0;
-  const double big = std::cbrt(a * a / 16.0 + std::sqrt(std::max(discriminant, 0.0)));
-  const double cardano = big + r / (3.0 * big);
-  const double argument = 3.0 * std::sqrt(3.0) * a * a / (16.0 * std::pow(r, 1.5));
-  const double trigonometric = 2.0 * std::sqrt(r / 3.0) * std::cos(std::acos(clip1(argument)) / 3.0);
-  const double m = discriminant >= 0 ? cardano : trigonometric;
+  // Only the branch the reference selects is evaluated (same values, fewer
+  // transcendental calls: this is the hot loop of the hyper-Laplacian prior).
+  double m;
+  if (discriminant >= 0) {
+    const double big = std::cbrt(a * a / 16.0 + std::sqrt(discriminant));
+    m = big + r / (3.0 * big);
+  } else {
+    const double argument = 3.0 * std::sqrt(3.0) * a * a / (16.0 * std::pow(r, 1.5));
+    m = 2.0 * std::sqrt(r / 3.0) * std::cos(std::acos(clip1(argument)) / 3.0);
+  }
   const double s = std::sqrt(2.0 * m);
   const double inner = 2.0 * a / s - 2.0 * m;
+  if (!(a > 0 && m > 0 && inner >= 0)) return 0.0;
   const double u = 0.5 * (s + std::sqrt(inner));
-  const bool real = a > 0 && m > 0 && inner >= 0;
-  return keep_if_better(real ? u * u * u : std::numeric_limits<double>::quiet_NaN(), a, beta, 2.0 / 3.0);
+  return keep_if_better(u * u * u, a, beta, 2.0 / 3.0);
 }
 
 double shrink_bisection(double a, double beta, double alpha) {

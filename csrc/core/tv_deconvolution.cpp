@@ -38,6 +38,10 @@ namespace clearsight {
 namespace tv_detail {
 
 #define POCKETFFT_NO_MULTITHREADING
+// Cache the 1-D plans (twiddle tables) between calls: every block of rows or
+// columns is one pocketfft call, and without the cache each call would
+// recompute the twiddles of its length (the header's default is no cache).
+#define POCKETFFT_CACHE_SIZE 16
 #include "pocketfft.hpp"
 
 namespace {

@@ -140,6 +140,25 @@ double tv_shrink(double v, double beta, double alpha) {
 namespace tv_detail {
 namespace {
 
+// tv_shrink with the per-β constants hoisted and the common cases inline:
+// soft thresholding (α = 1), α = 2, and the w = 0 answer below the bound of
+// the closed forms; the same values as tv_shrink.
+struct Shrinker {
+  double beta, alpha, inverse_beta, limit;
+  Shrinker(double b, double a) : beta(b), alpha(a), inverse_beta(1.0 / b), limit(0.0) {
+    if (a == 0.5) limit = std::cbrt(27.0 / (16.0 * b * b)) * (1.0 - 1e-9);
+    if (std::abs(a - 2.0 / 3.0) < 1e-12)
+      limit = std::pow(4.0 / 3.0 * std::pow(4.0, 1.0 / 3.0) * 2.0 / (3.0 * b), 0.75) * (1.0 - 1e-9);
+  }
+  double operator()(double v) const {
+    const double a = std::abs(v);
+    if (alpha == 1.0) return std::copysign(std::max(a - inverse_beta, 0.0), v);
+    if (alpha == 2.0) return std::copysign(a * beta / (beta + 2.0), v);
+    if (limit > 0.0 && !(a > limit)) return std::copysign(0.0, v);
+    return tv_shrink(v, beta, alpha);
+  }
+};
+
 template <typename T, typename P>
 inline T load_pixel(const char* p) {
   P v;
@@ -355,12 +374,13 @@ class Plan final : public TVDeconvolutionPlan {
     for (std::size_t k = 0; k < iterations; ++k) {
       const double beta = std::min(kBetaStart * std::pow(2.0 * std::sqrt(2.0), double(k)), kBetaMax);
       const double gamma = weight * beta;
+      const Shrinker shrink(beta, alpha);
       over_rows(threads, [&](std::size_t r0, std::size_t r1) {
         for (std::size_t i = r0; i < r1; ++i) {
           const T* xr = x.data() + i * NW_;
           const T* xn = x.data() + ((i + 1) % NH_) * NW_;
           T* w = wy.data() + i * NW_;
-          for (std::size_t j = 0; j < NW_; ++j) w[j] = static_cast<T>(tv_shrink(double(xn[j] - xr[j]), beta, alpha));
+          for (std::size_t j = 0; j < NW_; ++j) w[j] = static_cast<T>(shrink(double(xn[j] - xr[j])));
         }
       });
       over_rows(threads, [&](std::size_t r0, std::size_t r1) {
@@ -369,8 +389,8 @@ class Plan final : public TVDeconvolutionPlan {
           const T* xr = x.data() + i * NW_;
           // The periodic wrap is peeled off the loops (no modulo per pixel).
           for (std::size_t j = 0; j + 1 < NW_; ++j)
-            wx[j] = static_cast<T>(tv_shrink(double(xr[j + 1] - xr[j]), beta, alpha));
-          wx[NW_ - 1] = static_cast<T>(tv_shrink(double(xr[0] - xr[NW_ - 1]), beta, alpha));
+            wx[j] = static_cast<T>(shrink(double(xr[j + 1] - xr[j])));
+          wx[NW_ - 1] = static_cast<T>(shrink(double(xr[0] - xr[NW_ - 1])));
           const T* wu = wy.data() + ((i + NH_ - 1) % NH_) * NW_;
           const T* wc = wy.data() + i * NW_;
           T* gr = g.data() + i * NW_;

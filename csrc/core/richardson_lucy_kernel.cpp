@@ -189,6 +189,39 @@ class Plan final : public RichardsonLucyPlan {
                                   std::to_string(H_) + ", " + std::to_string(W_) + ")");
   }
 
+  // Work buffers, reused across calls (fresh pages would cost more than a
+  // small image's iterations); concurrent calls each get their own.
+  struct Workspace {
+    std::vector<T> y, x, work, previous, predicted, change, older, row_max;
+    std::vector<C> spec;
+    std::vector<double> dot_cross, dot_older;
+  };
+
+  class Lease {
+   public:
+    explicit Lease(const Plan& plan) : plan_(plan) {
+      {
+        std::lock_guard<std::mutex> lock(plan_.pool_mutex_);
+        if (!plan_.pool_.empty()) {
+          ws_ = std::move(plan_.pool_.back());
+          plan_.pool_.pop_back();
+        }
+      }
+      if (!ws_) ws_ = std::make_unique<Workspace>();
+    }
+    ~Lease() {
+      std::lock_guard<std::mutex> lock(plan_.pool_mutex_);
+      plan_.pool_.push_back(std::move(ws_));
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Workspace& workspace() { return *ws_; }
+
+   private:
+    const Plan& plan_;
+    std::unique_ptr<Workspace> ws_;
+  };
+
   // --- FFT passes ---------------------------------------------------------
 
   void zero_inactive(C* spec) const {
@@ -303,8 +336,16 @@ class Plan final : public RichardsonLucyPlan {
   void run(const PlaneView& in, const PlaneView& out, std::size_t iterations,
            RLAcceleration acceleration, bool clip, std::size_t threads) const {
     const std::size_t N = NH_ * NW_;
-    std::vector<T> y(N), x(N), work(N);
-    std::vector<C> spec(NH_ * NWc_);
+    Lease lease(*this);
+    Workspace& ws = lease.workspace();
+    std::vector<T>& y = ws.y;
+    std::vector<T>& x = ws.x;
+    std::vector<T>& work = ws.work;
+    std::vector<C>& spec = ws.spec;
+    y.resize(N);
+    x.resize(N);
+    work.resize(N);
+    spec.resize(NH_ * NWc_);
     load<P>(in, y.data(), threads);
 
     if (iterations == 0) {  // the reference then returns the plane itself
@@ -327,7 +368,8 @@ class Plan final : public RichardsonLucyPlan {
     }
 
     // y+ and its maximum (exact in any order, so thread-count independent).
-    std::vector<T> row_max(NH_, T(0));
+    std::vector<T>& row_max = ws.row_max;
+    row_max.assign(NH_, T(0));
     parallel_for(NH_, kRowGrain, threads, [&](std::size_t r0, std::size_t r1) {
       for (std::size_t i = r0; i < r1; ++i) {
         T* row = y.data() + i * NW_;
@@ -361,8 +403,12 @@ class Plan final : public RichardsonLucyPlan {
     });
 
     const bool biggs = acceleration == RLAcceleration::biggs;
-    std::vector<T> previous, predicted, change, older;
-    std::vector<double> dot_cross, dot_older;
+    std::vector<T>& previous = ws.previous;
+    std::vector<T>& predicted = ws.predicted;
+    std::vector<T>& change = ws.change;
+    std::vector<T>& older = ws.older;
+    std::vector<double>& dot_cross = ws.dot_cross;
+    std::vector<double>& dot_older = ws.dot_older;
     if (biggs) {
       previous = x;
       predicted.assign(N, T(0));
@@ -468,6 +514,8 @@ class Plan final : public RichardsonLucyPlan {
   std::vector<std::size_t> row_src_, col_src_;
   std::vector<double> taper_rows_, taper_cols_;
   std::vector<C> otf_;
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<std::unique_ptr<Workspace>> pool_;
 };
 
 }  // namespace

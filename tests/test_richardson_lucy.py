@@ -142,7 +142,9 @@ def test_door_equals_reference(backend):
         for boundary in RL_BOUNDARIES:
             got = richardson_lucy(image, MOTION, 7, acceleration=acceleration, boundary=boundary, backend=backend)
             expected = reference.richardson_lucy(image, MOTION, 7, acceleration, boundary)
-            np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+            # The door's stated backend tolerance for float32 work (numpy: float64 throughout).
+            atol = 1e-6 if backend == "numpy" else 4 * 8 * np.log2(64 * 64) * np.finfo(np.float32).eps
+            np.testing.assert_allclose(got, expected, rtol=0, atol=atol)
 
 
 def test_per_channel_psfs(backend):

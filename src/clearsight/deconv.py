@@ -459,8 +459,15 @@ def richardson_lucy(
         Threads for a compiled kernel (default: the CPUs this process may
         use). The NumPy backend uses one.
     backend : {"auto", "cpp", "numpy"}
-        See :func:`clearsight.backends`. Today only the NumPy reference has
-        this kernel; ``"auto"`` uses it without a warning.
+        See :func:`clearsight.backends`. ``"cpp"`` works in float32 for
+        uint8, uint16 and float32 images and in float64 for float64 images.
+
+        Backend tolerance: ``"cpp"`` agrees with ``"numpy"`` (float64) to
+        ``4 (n + 1) log2(NH NW) ε max|x|`` before clipping and conversion,
+        n iterations, NH×NW the FFT grid, ε of the working precision: four
+        FFTs per iteration with O(ε log2(NH NW)) relative round-off each,
+        adding up over the iterations (about 4e-5 for float32 at n = 7 on a
+        64×64 grid; 1 grey level for integers where rounding straddles).
 
     Returns
     -------
@@ -630,8 +637,16 @@ def deconvolve_tv(
         Threads for a compiled kernel (default: the CPUs this process may
         use). The NumPy backend uses one.
     backend : {"auto", "cpp", "numpy"}
-        See :func:`clearsight.backends`. Today only the NumPy reference has
-        this kernel; ``"auto"`` uses it without a warning.
+        See :func:`clearsight.backends`. ``"cpp"`` does its FFT work in
+        float32 for uint8, uint16 and float32 images and in float64 for
+        float64 images; the shrinkage is float64 in both.
+
+        Backend tolerance: ``"cpp"`` agrees with ``"numpy"`` (float64) to
+        ``4 (n + 1) log2(NH NW) ε max|x|`` before clipping and conversion
+        (n iterations, NH×NW the FFT grid, ε of the FFT precision), except
+        where a gradient lies within round-off of a shrinkage threshold: for
+        α < 1 the shrinkage jumps there, so such rare pixels may differ by
+        more; the mean difference stays within the bound.
 
     Returns
     -------

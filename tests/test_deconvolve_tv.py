@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clearsight
-from clearsight import _dispatch, reference
+from clearsight import reference
 from clearsight.deconv import deconvolve_tv
 from clearsight.reference import tv_deconvolution as tv
 from clearsight.reference.deconvolution import transfer_function
@@ -341,8 +341,3 @@ def test_rejects_bad_images_and_psfs(backend, image, psf, error, name):
         deconvolve_tv(image, psf, backend=backend)
 
 
-# Every backend lacking the kernel (today the compiled one, where it is built).
-@pytest.mark.parametrize("name", [n for n in clearsight.backends() if not hasattr(_dispatch._load(n), KERNEL)])
-def test_backend_without_the_kernel_says_so(name):
-    with pytest.raises(ValueError, match=KERNEL):
-        deconvolve_tv(IMAGE, PSF, backend=name)

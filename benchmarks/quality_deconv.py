@@ -33,9 +33,11 @@ Usage::
 
     python benchmarks/quality_deconv.py [--markdown] [--sweep]
 
-``--sweep`` also prints the tuning sweeps of docs/quality.md (the
-``weight="auto"`` constant and the iteration count of ``deconvolve_tv``, the
-Biggs iteration count). Progress goes to stderr, the report to stdout.
+``--sweep`` also prints how the ``weight="auto"`` constant, the iteration
+count of ``deconvolve_tv`` and the Wiener balance move the scores on this
+table: for information only. The defaults are tuned on training images
+(``benchmarks/tune_deconv.py``, ``docs/tuning.md``), never here. Progress goes
+to stderr, the report to stdout.
 """
 
 from __future__ import annotations

@@ -679,11 +679,12 @@ def deconvolve_tv(
     Fergus's schedule); the remaining iterations run at β = 256. The full
     specification, including the ``"unknown"`` boundary's completion step,
     is :mod:`clearsight.reference.tv_deconvolution`. Levin images, 8
-    kernels, σ = 0.01, interior PSNR: 31.4 dB (TV) and 30.7 dB
-    (hyper-Laplacian) with the defaults, against 29.6 for
-    :func:`wiener` (reflect, Laplacian) and 28.1 for scikit-image's Wiener,
-    each with the best balance chosen per image in hindsight
-    (``docs/quality.md``). With ``boundary="reflect"``: 30.1 and 29.5.
+    kernels, σ = 0.01, interior PSNR: 31.1 dB (TV) and 30.5 dB
+    (hyper-Laplacian) with the defaults (tuned on other images), against
+    29.6 for :func:`wiener` (reflect, Laplacian) and 28.1 for
+    scikit-image's Wiener, each with the best balance chosen per image in
+    hindsight (``docs/quality.md``). With ``boundary="reflect"``: 29.5 and
+    28.9.
 
     References
     ----------

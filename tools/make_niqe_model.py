@@ -1,16 +1,21 @@
 #!/usr/bin/env python
 """Write the NIQE pristine model that clearsight ships, from the data folder's copy.
 
-Reads ``niqe/niqe_pristine.npz`` (the 36 means and 36×36 covariance of the
-LIVE NIQE release's ``modelparameters.mat``, unchanged float64) and the
-release's readme from the data folder (``$CLEARSIGHT_DATA``, default
+The data folder's rule for the NIQE model: a script reads the figures from
+there and writes them in the project's own format next to the code that
+uses them, with the original copyright notice beside them. This is that
+script. It reads ``niqe/niqe_pristine.npz`` (the 36 means and 36×36
+covariance of the LIVE NIQE release's ``modelparameters.mat``, float64) and
+the release's readme from the data folder (``$CLEARSIGHT_DATA``, default
 ``../shared/data``), checks them, and writes
 
-* ``src/clearsight/models/niqe/pristine.npz`` — ``mu`` (36,) and ``cov``
-  (36, 36), float64, exactly the published values;
-* ``src/clearsight/models/niqe/LIVE_niqe_release_readme.txt`` — the
-  release's readme, byte for byte: its copyright notice must travel with
-  anything derived from the model.
+* ``src/clearsight/models/niqe/pristine.json`` — ``{"mu": [36 numbers],
+  "cov": [[36 numbers] × 36]}``; JSON floats are written with Python's
+  shortest round-trip repr, so reading them back gives the published float64
+  values bit for bit;
+* ``src/clearsight/models/niqe/NOTICE.txt`` — the release's copyright notice,
+  from its "COPYRIGHT NOTICE STARTS" line to its "ENDS" line, in its
+  entirety as the licence requires, with a line saying where it comes from.
 
 Usage::
 
@@ -19,8 +24,7 @@ Usage::
 
 from __future__ import annotations
 
-import io
-import shutil
+import json
 import sys
 from pathlib import Path
 
@@ -29,6 +33,16 @@ import numpy as np
 from clearsight.datasets import data_path
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "clearsight" / "models" / "niqe"
+START = "COPYRIGHT NOTICE STARTS WITH THIS LINE"
+END = "COPYRIGHT NOTICE ENDS WITH THIS LINE"
+
+
+def copyright_notice(readme: str) -> str:
+    """The notice block of the LIVE release readme, its first and last lines included."""
+    lines = readme.splitlines()
+    first = next(i for i, line in enumerate(lines) if START in line)
+    last = next(i for i, line in enumerate(lines) if END in line)
+    return "\n".join(lines[first : last + 1]) + "\n"
 
 
 def main() -> int:
@@ -40,11 +54,14 @@ def main() -> int:
     if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(cov))):
         raise SystemExit("pristine model has non-finite values")
     OUT.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.savez(buffer, mu=mu, cov=cov)  # uncompressed: 11 kB, and byte-stable from run to run
-    (OUT / "pristine.npz").write_bytes(buffer.getvalue())
-    shutil.copyfile(data_path("niqe", "LIVE_niqe_release_readme.txt"), OUT / "LIVE_niqe_release_readme.txt")
-    print(f"wrote {OUT / 'pristine.npz'} and the release readme", file=sys.stderr)
+    model = {"mu": mu.tolist(), "cov": cov.tolist()}
+    (OUT / "pristine.json").write_text(json.dumps(model, indent=1) + "\n")
+    readme = data_path("niqe", "LIVE_niqe_release_readme.txt").read_text(encoding="utf-8", errors="strict")
+    header = ("The NIQE pristine model in pristine.json holds the figures of modelparameters.mat of the\n"
+              "LIVE NIQE software release (http://live.ece.utexas.edu/research/quality/niqe.zip).\n"
+              "Its copyright notice, in its entirety:\n\n")
+    (OUT / "NOTICE.txt").write_text(header + copyright_notice(readme))
+    print(f"wrote {OUT / 'pristine.json'} and {OUT / 'NOTICE.txt'}", file=sys.stderr)
     return 0
 
 

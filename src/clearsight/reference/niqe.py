@@ -28,6 +28,7 @@ and its helpers), step by step, on a grey image with values in 0..255:
 from __future__ import annotations
 
 import functools
+import json
 import math
 from importlib import resources
 
@@ -46,10 +47,11 @@ _SHIFTS = ((0, 1), (1, 0), (1, 1), (1, -1))
 
 @functools.cache
 def load_pristine_model() -> tuple[np.ndarray, np.ndarray]:
-    """(mu (36,), cov (36, 36)) of the LIVE release, shipped in ``clearsight/models/niqe``."""
-    with resources.files("clearsight").joinpath("models/niqe/pristine.npz").open("rb") as file:
-        with np.load(file) as model:
-            return np.array(model["mu"]), np.array(model["cov"])
+    """(mu (36,), cov (36, 36)) of the LIVE release, shipped in ``clearsight/models/niqe``
+    (written by ``tools/make_niqe_model.py``; its copyright notice is ``NOTICE.txt`` beside it)."""
+    text = resources.files("clearsight").joinpath("models/niqe/pristine.json").read_text()
+    model = json.loads(text)
+    return np.array(model["mu"], dtype=np.float64), np.array(model["cov"], dtype=np.float64)
 
 
 @functools.cache

@@ -51,10 +51,7 @@ constexpr std::size_t kColGrain = 16;
 constexpr int kBisectionSteps = 64;  // as the reference's _BISECTION_STEPS
 constexpr double kBetaStart = 1.0, kBetaMax = 256.0;
 
-template <class Body>
-inline void for_blocks(std::size_t begin, std::size_t end, std::size_t grain, Body&& body) {
-  for (std::size_t b = begin; b < end; b += grain) body(b, std::min(end, b + grain));
-}
+#include "core/plane_io.hpp"
 
 // candidate where it beats w = 0, else 0; NaN (no root) gives 0.
 inline double keep_if_better(double candidate, double a, double beta, double alpha) {
@@ -158,34 +155,6 @@ struct Shrinker {
     return tv_shrink(v, beta, alpha);
   }
 };
-
-template <typename T, typename P>
-inline T load_pixel(const char* p) {
-  P v;
-  std::memcpy(&v, p, sizeof(P));
-  if constexpr (std::is_integral_v<P>) {
-    return static_cast<T>(static_cast<double>(v) / static_cast<double>(std::numeric_limits<P>::max()));
-  } else {
-    return static_cast<T>(v);
-  }
-}
-
-template <typename P>
-inline void store_pixel(char* p, double y, bool clip) {
-  P v;
-  if constexpr (std::is_integral_v<P>) {
-    y = (y > 0.0) ? y : 0.0;
-    y = (y < 1.0) ? y : 1.0;
-    v = static_cast<P>(std::floor(y * static_cast<double>(std::numeric_limits<P>::max()) + 0.5));
-  } else {
-    if (clip) {
-      y = (y > 0.0) ? y : 0.0;
-      y = (y < 1.0) ? y : 1.0;
-    }
-    v = static_cast<P>(y);
-  }
-  std::memcpy(p, &v, sizeof(P));
-}
 
 template <typename T>
 class Plan final : public TVDeconvolutionPlan {

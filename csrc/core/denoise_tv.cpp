@@ -544,7 +544,10 @@ std::vector<std::size_t> denoise(const StackView& in, const StackView& out, doub
   const auto rows = static_cast<std::size_t>(in.rows), cols = static_cast<std::size_t>(in.cols);
   const auto channels = static_cast<std::size_t>(in.channels);
   std::vector<std::size_t> passes;
-  if (weight == 0) {
+  // A weight so small that the step tau / weight overflows T returns f, as
+  // weight 0 does: the dual field stays within weight of 0, so the change it
+  // would make is below T's smallest normal number (see the reference).
+  if (weight == 0 || !(kTau / weight <= double(std::numeric_limits<T>::max()))) {
     for (std::ptrdiff_t i = 0; i < in.rows; ++i)
       for (std::ptrdiff_t j = 0; j < in.cols; ++j)
         for (std::ptrdiff_t k = 0; k < in.channels; ++k) *sample<T>(out, i, j, k) = *sample<T>(in, i, j, k);

@@ -99,6 +99,7 @@ class Plan final : public RichardsonLucyPlan {
       taper_rows_ = detail::taper_window(row_projection, H_);
       taper_cols_ = detail::taper_window(col_projection, W_);
     }
+    if (boundary == RLBoundary::zero) reached_ = reachable(psf, kh, kw);
     build_otf(psf, kh, kw, threads);
   }
 
@@ -124,6 +125,37 @@ class Plan final : public RichardsonLucyPlan {
   }
 
  private:
+  // For "zero": 1 where some nonzero tap maps a pixel of the plane onto the
+  // pixel, as the reference's reachable(); the data elsewhere are taken as 0
+  // (their ratio, y / floor, would leak through the FFTs' round-off). The
+  // qualifying taps of a pixel form a rectangle of the PSF: a summed-area
+  // table of the nonzero taps counts them.
+  std::vector<std::uint8_t> reachable(const std::vector<double>& psf, std::size_t kh, std::size_t kw) const {
+    std::vector<std::size_t> table((kh + 1) * (kw + 1), 0);
+    for (std::size_t a = 0; a < kh; ++a)
+      for (std::size_t b = 0; b < kw; ++b)
+        table[(a + 1) * (kw + 1) + b + 1] = table[a * (kw + 1) + b + 1] + table[(a + 1) * (kw + 1) + b] -
+                                            table[a * (kw + 1) + b] + (psf[a * kw + b] != 0.0 ? 1 : 0);
+    // Taps lo <= a < hi qualify for pixel i: i - (a - k/2) must lie in [0, n).
+    const auto range = [](std::size_t i, std::size_t n, std::size_t k) {
+      const std::ptrdiff_t c = std::ptrdiff_t(k / 2), lo = std::ptrdiff_t(i) + c - std::ptrdiff_t(n) + 1,
+                           hi = std::ptrdiff_t(i) + c + 1, top = std::ptrdiff_t(k);
+      return std::pair<std::size_t, std::size_t>(std::size_t(std::clamp<std::ptrdiff_t>(lo, 0, top)),
+                                                 std::size_t(std::clamp<std::ptrdiff_t>(hi, 0, top)));
+    };
+    std::vector<std::uint8_t> reached(H_ * W_);
+    for (std::size_t i = 0; i < H_; ++i) {
+      const auto [a0, a1] = range(i, H_, kh);
+      for (std::size_t j = 0; j < W_; ++j) {
+        const auto [b0, b1] = range(j, W_, kw);
+        const std::size_t count = table[a1 * (kw + 1) + b1] - table[a0 * (kw + 1) + b1] -
+                                  table[a1 * (kw + 1) + b0] + table[a0 * (kw + 1) + b0];
+        reached[i * W_ + j] = count > 0;
+      }
+    }
+    return reached;
+  }
+
   // The transfer function on the padded grid, PSF centre (kh/2, kw/2) at the
   // origin, computed in float64 and stored with the 1 / (NH NW) of the
   // unnormalised inverse transform folded in.
@@ -288,7 +320,7 @@ class Plan final : public RichardsonLucyPlan {
           const std::size_t sj = boundary_ == RLBoundary::reflect ? col_src_[j] : j;
           const T v = load_pixel<T, P>(src + std::ptrdiff_t(sj) * cs);
           if constexpr (std::is_floating_point_v<P>) finite = finite && std::isfinite(v);
-          row[j] = v;
+          row[j] = boundary_ == RLBoundary::zero && !reached_[i * W_ + j] ? T(0) : v;
         }
         if constexpr (std::is_floating_point_v<P>) {
           // A float64 value beyond float32's range becomes inf here too.
@@ -479,6 +511,7 @@ class Plan final : public RichardsonLucyPlan {
   RLBoundary boundary_;
   std::vector<std::size_t> row_src_, col_src_;
   std::vector<double> taper_rows_, taper_cols_;
+  std::vector<std::uint8_t> reached_;  // "zero" only: see reachable()
   std::vector<C> otf_;
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<Workspace>> pool_;

@@ -448,7 +448,10 @@ def richardson_lucy(
         ``"reflect"``, ``"periodic"``, ``"taper"``: as for :class:`Deconvolver`
         (the iteration runs on the extended or tapered frame).
         ``"zero"``: the scene is black outside the frame (zero-padded
-        convolution cropped to the frame, scikit-image's convention).
+        convolution cropped to the frame, scikit-image's convention). Pixels
+        that no pixel of the frame reaches through the PSF (a border, when
+        all the PSF's nonzero taps lie to one side of its centre) are
+        ignored: no estimate can explain them.
     clip : bool, default True
         Clip float output to [0, 1]. Integer output is always clipped.
     luminance_only : bool, default False

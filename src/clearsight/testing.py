@@ -262,12 +262,83 @@ def _sharpness_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
     return (16 * w + h / 16 + 8) * _U64 * abs(sharpness(image)) + 1e-300
 
 
+def _unit_scale(result: np.ndarray) -> float:
+    """max|x| of a result in [0, 1] units (integers divided by their full scale), at least 1e-30."""
+    scale = float(np.max(np.abs(result), initial=0.0))
+    if result.dtype.kind == "u":
+        scale /= np.iinfo(result.dtype).max
+    return max(scale, 1e-30)
+
+
+def _fft_iterations_tolerance(dtype: np.dtype, arguments: dict[str, Any], grid: tuple[int, int],
+                              iterations: int, unclipped: np.ndarray) -> float:
+    """``4 (n + 1) log2(NH NW) ε max|x|``: the bound the iterative FFT deconvolutions document.
+
+    ε is float64's for float64 images and float32's otherwise (the compiled
+    kernels work in float32 on integer and float32 planes); max|x| is taken
+    from the reference's unclipped result. Integer outputs add one grey level
+    (the two results may round to either side of a half level).
+    """
+    eps = _U64 * 2 if dtype == np.float64 else _U32 * 2
+    bound = 4.0 * (iterations + 1) * max(math.log2(grid[0] * grid[1]), 1.0) * eps * _unit_scale(unclipped)
+    if arguments.get("luminance_only", False):
+        bound += 8 * eps  # the colour conversions and the change added back to R, G and B
+    if dtype.kind == "u":
+        return math.floor(1 + np.iinfo(dtype).max * bound)
+    return bound
+
+
+def _richardson_lucy_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    from clearsight import _validate
+    from clearsight.deconv import DEFAULT_RL_ITERATIONS
+    from clearsight.reference.richardson_lucy import RichardsonLucyPlan
+
+    image = np.asarray(arguments["image"])
+    iterations = arguments["iterations"] or DEFAULT_RL_ITERATIONS[arguments["acceleration"]]
+    kernel = _validate.psf(arguments["psf"], image.shape)[0]
+    grid = RichardsonLucyPlan(kernel, image.shape[:2], arguments["boundary"], True).padded_shape
+    options = {**arguments, "iterations": iterations, "clip": False, "backend": "numpy"}
+    unclipped = clearsight.richardson_lucy(options.pop("image"), options.pop("psf"), **options)
+    return _fft_iterations_tolerance(dtype, arguments, grid, iterations, unclipped)
+
+
+def _deconvolve_tv_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    from clearsight import _validate
+    from clearsight.reference.tv_deconvolution import DEFAULT_ALPHA, TVDeconvolutionPlan
+
+    alpha = arguments["alpha"] if arguments["alpha"] is not None else DEFAULT_ALPHA[arguments["prior"]]
+    if alpha < 1:
+        raise ValueError("deconvolve_tv is compared pointwise only for alpha >= 1: below 1 the shrinkage jumps "
+                         "at its threshold, so a gradient within round-off of it may land on either side "
+                         "(the docstring bounds the mean difference there; tests/parity checks that)")
+    image = np.asarray(arguments["image"])
+    kernel = _validate.psf(arguments["psf"], image.shape)[0]
+    grid = TVDeconvolutionPlan(kernel, image.shape[:2], arguments["boundary"], True).padded_shape
+    options = {**arguments, "clip": False, "backend": "numpy"}
+    unclipped = clearsight.deconvolve_tv(options.pop("image"), options.pop("psf"), **options)
+    return _fft_iterations_tolerance(dtype, arguments, grid, arguments["iterations"], unclipped)
+
+
+def _denoise_tv_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    """float64 work 1e-12 · max(1, max|f|); float32 work 4 · passes · 2**-23 · max(1, max|f|), passes
+    at most `max_iterations` (integers are denoised in float64, then rounded: one grey level)."""
+    if dtype.kind == "u":
+        return 1.0
+    scale = max(1.0, float(np.max(np.abs(np.asarray(arguments["image"], np.float64)), initial=0.0)))
+    if dtype == np.float64:
+        return 1e-12 * scale
+    return 4 * int(arguments["max_iterations"]) * 2 * _U32 * scale
+
+
 # The documented tolerance of each public operation's compiled backends
 # against the NumPy reference: tolerance(output dtype, all arguments by name,
 # defaults filled in) → max abs difference (grey levels for integer output). The numbers are the
 # ones the operations' docstrings state ("Backend tolerance").
 TOLERANCES: dict[str, Callable[[np.dtype, dict[str, Any]], float]] = {
     "wiener": _wiener_tolerance,
+    "richardson_lucy": _richardson_lucy_tolerance,
+    "deconvolve_tv": _deconvolve_tv_tolerance,
+    "denoise_tv": _denoise_tv_tolerance,
     "gaussian_blur": _gaussian_blur_tolerance,
     "unsharp_mask": _unsharp_tolerance,
     "estimate_noise": _exact,

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clearsight
-from clearsight.testing import assert_matches_reference, images
+import clearsight.metrics
+from clearsight.testing import assert_matches_reference, images, psfs
 
 SETTINGS = settings(max_examples=60, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -58,12 +59,44 @@ def test_resize(image, scale, method):
     assert all(d == 0.0 for d in differences.values())
 
 
+@SETTINGS
+@given(image=images(min_side=7, max_side=48), psf=psfs(max_side=7), iterations=st.integers(1, 12),
+       acceleration=st.sampled_from(["none", "biggs"]), boundary=st.sampled_from(["reflect", "periodic", "zero", "taper"]),
+       clip=st.booleans(), luminance_only=st.booleans())
+def test_richardson_lucy(image, psf, iterations, acceleration, boundary, clip, luminance_only):
+    assert_matches_reference(clearsight.richardson_lucy, image, psf, iterations, acceleration=acceleration,
+                             boundary=boundary, clip=clip, luminance_only=luminance_only)
+
+
+@SETTINGS
+@given(image=images(min_side=7, max_side=48), psf=psfs(max_side=7), weight=st.one_of(st.just("auto"), st.floats(1e-4, 0.05)),
+       prior_alpha=st.sampled_from([("tv", None), ("hyper-laplacian", 1.0), ("hyper-laplacian", 1.5),
+                                    ("hyper-laplacian", 2.0)]), iterations=st.integers(1, 12),
+       boundary=st.sampled_from(["unknown", "reflect", "periodic", "taper"]), luminance_only=st.booleans())
+def test_deconvolve_tv(image, psf, weight, prior_alpha, iterations, boundary, luminance_only):
+    prior, alpha = prior_alpha
+    assert_matches_reference(clearsight.deconvolve_tv, image, psf, weight, prior=prior, alpha=alpha,
+                             iterations=iterations,
+                             boundary=boundary, luminance_only=luminance_only)
+
+
+@SETTINGS
+@given(image=images(max_side=48), weight=st.floats(0.0, 1.0), channels=st.sampled_from(["separate", "joint"]),
+       max_iterations=st.integers(1, 60), luminance_only=st.booleans())
+def test_denoise_tv(image, weight, channels, max_iterations, luminance_only):
+    assert_matches_reference(clearsight.denoise_tv, image, weight, max_iterations=max_iterations,
+                             channels=channels, luminance_only=luminance_only)
+
+
 def test_kit_refuses_an_undocumented_comparison():
     import pytest
 
     with pytest.raises(ValueError, match="threshold=0"):
         assert_matches_reference(clearsight.unsharp_mask, np.zeros((8, 8)), 1.0, 1.0, 0.1)
+    with pytest.raises(ValueError, match="alpha >= 1"):
+        assert_matches_reference(clearsight.deconvolve_tv, np.zeros((8, 8)), np.ones((3, 3)), 0.01,
+                                 prior="hyper-laplacian")
     with pytest.raises(ValueError, match="no documented tolerance"):
-        assert_matches_reference(clearsight.denoise_tv, np.zeros((8, 8)))
+        assert_matches_reference(clearsight.metrics.niqe, np.zeros((96, 96)))
     with pytest.raises(TypeError, match="do not pass backend"):
         assert_matches_reference(clearsight.resize, np.zeros((8, 8)), 2.0, backend="cpp")

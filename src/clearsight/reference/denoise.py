@@ -114,7 +114,11 @@ def chambolle(
         K×H×W, float32 or float64, C-contiguous: the planes denoised jointly
         (K = 1 for one plane). Not modified. Its dtype is the working precision.
     weight : float
-        TV weight >= 0 (``1 / λ`` of the ROF model); 0 returns a copy of `f`.
+        TV weight >= 0 (``1 / λ`` of the ROF model); 0 returns a copy of `f`,
+        and so does a weight so small that the step ``TAU / weight``
+        overflows the working precision (below about 7e-40 for float32): the
+        dual field stays within `weight` of 0, so ``|u - f| <= 4 weight``,
+        less than the precision's smallest normal number.
     eps : float
         Relative energy change that stops the iteration, > 0.
     max_iterations : int
@@ -127,9 +131,9 @@ def chambolle(
     passes : int
         How many passes ran (the pass that returned included).
     """
-    if weight == 0:
-        return f.copy(), 0
     dtype = f.dtype
+    if weight == 0 or weight < TAU / np.finfo(dtype).max:
+        return f.copy(), 0
     step = dtype.type(TAU / weight)
     tau = dtype.type(TAU)
     p_y = np.zeros_like(f)

@@ -59,7 +59,13 @@ extended plane and the result is cropped.
 linear convolution cropped to the plane (``scipy.signal.convolve(x, psf,
 mode="same")`` for an odd-sized PSF) and Aᵀ its exact adjoint; the FFT grid
 is at least ``n + k - 1`` long per axis so that nothing wraps. No
-normalisation by ``Aᵀ 1`` is applied (scikit-image applies none).
+normalisation by ``Aᵀ 1`` is applied (scikit-image applies none). A pixel of
+the plane that no pixel of the plane reaches through the PSF (possible only
+here, when the PSF's nonzero taps all lie to one side of its centre, e.g.
+``[1, 0, 0]``; :func:`reachable`) has ``(A x)_j = 0`` for every x, so its
+datum says nothing about x: it is taken as 0. Otherwise its ratio,
+``y⁺_j / floor`` ≈ 1/ε, would be shifted out of the plane by Aᵀ exactly but
+leak ~1/ε × the FFT's round-off into every other pixel.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ __all__ = [
     "RL_BOUNDARIES",
     "RichardsonLucyPlan",
     "division_floor",
+    "reachable",
     "richardson_lucy",
 ]
 
@@ -97,6 +104,26 @@ def division_floor(data: np.ndarray, double_precision: bool) -> float:
     """
     info = np.finfo(np.float64 if double_precision else np.float32)
     return float(max(info.eps * np.max(data), info.tiny))
+
+
+def reachable(psf: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Pixels of an H×W plane that the zero-boundary blur of the plane can reach, as booleans.
+
+    Pixel (i, j) is reached iff a nonzero tap (a, b) of `psf` (centre
+    ``(kh // 2, kw // 2)``) maps a pixel of the plane onto it:
+    ``0 <= i - (a - kh // 2) < H`` and ``0 <= j - (b - kw // 2) < W``.
+    For each pixel the taps that qualify form a rectangle of the PSF, so a
+    summed-area table of the nonzero taps counts them in O(1) per pixel.
+    """
+    rows, cols = shape
+    kh, kw = psf.shape
+    table = np.zeros((kh + 1, kw + 1), dtype=np.int64)
+    table[1:, 1:] = np.cumsum(np.cumsum(psf != 0, axis=0), axis=1)
+    i, j = np.arange(rows), np.arange(cols)
+    a0, a1 = np.clip(i + kh // 2 - rows + 1, 0, kh), np.clip(i + kh // 2 + 1, 0, kh)  # taps a0 <= a < a1
+    b0, b1 = np.clip(j + kw // 2 - cols + 1, 0, kw), np.clip(j + kw // 2 + 1, 0, kw)
+    count = table[np.ix_(a1, b1)] - table[np.ix_(a0, b1)] - table[np.ix_(a1, b0)] + table[np.ix_(a0, b0)]
+    return count > 0
 
 
 class RichardsonLucyPlan:
@@ -135,6 +162,8 @@ class RichardsonLucyPlan:
             self._col_index = boundary_index(cols, self.padded_shape[1])
         if boundary == "taper":
             self._taper = np.outer(taper_window(psf.sum(axis=1), rows), taper_window(psf.sum(axis=0), cols))
+        if boundary == "zero":
+            self._reached = reachable(psf, self.shape)
 
     # -- the blur A and its adjoint on the working domain ------------------
 
@@ -160,6 +189,8 @@ class RichardsonLucyPlan:
         if self.boundary == "taper":
             blurred = np.fft.irfft2(np.fft.rfft2(plane) * self._otf, s=self.shape)
             return self._taper * plane + (1.0 - self._taper) * blurred
+        if self.boundary == "zero":
+            return np.where(self._reached, plane, 0.0)
         return plane
 
     # -- the iteration ------------------------------------------------------

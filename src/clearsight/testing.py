@@ -38,7 +38,7 @@ __all__ = ["LAYOUTS", "TOLERANCES", "assert_matches_reference", "images", "lay_o
 
 PIXEL_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), np.dtype(np.float64))
 # Memory layouts of the same values: each is a view into a base array.
-LAYOUTS = ("c", "fortran", "flip", "flip_rows", "step_cols", "step_rows", "channel_slice", "transpose")
+LAYOUTS = ("c", "fortran", "flip", "flip_rows", "flip_last", "step_cols", "step_rows", "channel_slice", "transpose")
 # Sizes that stress FFT lengths and block edges, mixed into the drawn sides.
 AWKWARD_SIDES = (1, 2, 3, 4, 5, 7, 8, 16, 17, 31, 32, 64, 97, 101, 128, 211, 255, 256, 257)
 
@@ -60,6 +60,8 @@ def lay_out(x: np.ndarray, layout: str, fill: Any = 0) -> tuple[np.ndarray, np.n
         base, select = np.ascontiguousarray(x[::-1, ::-1]), lambda b: b[::-1, ::-1]
     elif layout == "flip_rows":
         base, select = np.ascontiguousarray(x[::-1]), lambda b: b[::-1]
+    elif layout == "flip_last":  # the channels (H×W×C) or the columns (H×W) reversed in memory
+        base, select = np.ascontiguousarray(x[..., ::-1]), lambda b: b[..., ::-1]
     elif layout == "step_cols":
         base, select = np.full((h, 2 * w) + rest, fill, x.dtype), lambda b: b[:, ::-2]
     elif layout == "step_rows":
@@ -109,8 +111,9 @@ def images(
         None for H×W, else the C of H×W×C (2 and 4 carry alpha last).
     layouts : sequence of str
         Memory layouts (:data:`LAYOUTS`): C order, Fortran order, flipped
-        (negative strides), every other column or third row of a bigger
-        array, a channel slice of a wider image, a transpose.
+        (negative strides: both axes, the rows, or the last axis), every
+        other column or third row of a bigger array, a channel slice of a
+        wider image, a transpose.
     kinds : sequence of str
         Content: "uniform" noise, "smooth" (a low-frequency pattern with an
         edge), "binary" (0 or full scale), "constant".

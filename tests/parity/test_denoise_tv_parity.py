@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 
 import clearsight
 from clearsight.reference import denoise as ref
+from clearsight.testing import LAYOUTS, lay_out
 
 pytestmark = pytest.mark.skipif("cpp" not in clearsight.backends(), reason="clearsight._core is not importable")
 
@@ -63,7 +64,6 @@ SETTINGS = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-LAYOUTS = ("c", "fortran", "flip", "flip_rows", "step_cols", "channel_of_interleaved", "transpose")
 
 
 def tolerance(dtype: np.dtype, passes: int, image: np.ndarray) -> float:
@@ -71,30 +71,6 @@ def tolerance(dtype: np.dtype, passes: int, image: np.ndarray) -> float:
     if dtype == np.float64:
         return TOL64 * scale
     return 4 * max(passes, 1) * FLOAT32_EPS * scale
-
-
-def lay_out(image: np.ndarray, layout: str, rng: np.random.Generator) -> np.ndarray:
-    """A view of an H×W×K array with the same values and the given memory layout."""
-    h, w, k = image.shape
-    if layout == "c":
-        return np.ascontiguousarray(image)
-    if layout == "fortran":
-        return np.asfortranarray(image)
-    if layout == "flip":
-        return np.ascontiguousarray(image[::-1, ::-1, ::-1])[::-1, ::-1, ::-1]
-    if layout == "flip_rows":
-        return np.ascontiguousarray(image[::-1])[::-1]
-    if layout == "step_cols":
-        big = rng.random((h, 2 * w, k)).astype(image.dtype)
-        big[:, ::2] = image
-        return big[:, ::2]
-    if layout == "channel_of_interleaved":
-        big = rng.random((h, w, k + 2)).astype(image.dtype)
-        big[..., 1 : k + 1] = image
-        return big[..., 1 : k + 1]
-    if layout == "transpose":
-        return np.ascontiguousarray(image.transpose(1, 0, 2)).transpose(1, 0, 2)
-    raise AssertionError(layout)
 
 
 @st.composite
@@ -128,7 +104,7 @@ def make_image(h: int, w: int, k: int, dtype: np.dtype, kind: str, rng: np.rando
 @SETTINGS
 @given(cases())
 @example((1, 1, 1, np.dtype(np.float32), "c", 0.1, 3, False, 1, "uniform", 0))
-@example((1, 57, 3, np.dtype(np.float64), "channel_of_interleaved", 0.5, 7, True, 2, "uniform", 1))
+@example((1, 57, 3, np.dtype(np.float64), "channel_slice", 0.5, 7, True, 2, "uniform", 1))
 @example((57, 1, 2, np.dtype(np.float32), "flip", 0.05, 12, False, 3, "steps", 2))
 @example((70, 3, 1, np.dtype(np.float32), "step_cols", 1.0, 12, False, 8, "large", 3))
 @example((39, 11, 4, np.dtype(np.float64), "c", 0.00437144481261109, 7, False, 1, "large", 8737))  # near-tie stop
@@ -137,7 +113,7 @@ def test_fixed_passes_match_reference(case):
     h, w, k, dtype, layout, weight, passes, joint, threads, kind, seed = case
     rng = np.random.default_rng(seed)
     image = make_image(h, w, k, dtype, kind, rng)
-    work = lay_out(image, layout, rng)
+    work = lay_out(image, layout, np.nan)[0]  # NaN around the view: a stray read shows
     np.testing.assert_array_equal(work, image)
     before = work.copy()
     got = _core.denoise_tv(work, weight, TINY_EPS, passes, joint, threads)

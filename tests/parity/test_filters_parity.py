@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 
 import clearsight
 from clearsight import reference
+from clearsight.testing import LAYOUTS, lay_out
 from clearsight.reference import sharpen as ref_sharpen
 
 pytestmark = pytest.mark.skipif("cpp" not in clearsight.backends(), reason="clearsight._core is not importable")
@@ -50,7 +51,6 @@ else:  # pragma: no cover
     _core = None
 
 DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), np.dtype(np.float64))
-LAYOUTS = ("c", "fortran", "flip", "step", "channel_of_interleaved", "reversed_channels")
 EXAMPLES = int(os.environ.get("CLEARSIGHT_PARITY_EXAMPLES", "200"))
 SETTINGS = settings(
     deadline=None,
@@ -72,36 +72,6 @@ def as_unit(image: np.ndarray) -> np.ndarray:
     if image.dtype.kind == "u":
         return image.astype(np.float64) / np.iinfo(image.dtype).max
     return image.astype(np.float64)
-
-
-def relayout(image: np.ndarray, layout: str) -> np.ndarray:
-    """The same values with other strides."""
-    if layout == "c":
-        return np.ascontiguousarray(image)
-    if layout == "fortran":
-        return np.asfortranarray(image)
-    if layout == "flip":
-        flip = (slice(None, None, -1),) * 2
-        return np.ascontiguousarray(image[flip])[flip]
-    if layout == "step":
-        big = np.zeros((2 * image.shape[0], 3 * image.shape[1]) + image.shape[2:], image.dtype)
-        view = big[::2, ::3]
-        view[...] = image
-        return view
-    if layout == "channel_of_interleaved":
-        # 2-D: one channel of an H×W×3 image; 3-D: the first C of C + 1 channels.
-        if image.ndim == 2:
-            big = np.zeros(image.shape + (3,), image.dtype)
-            big[..., 1] = image
-            return big[..., 1]
-        big = np.zeros(image.shape[:2] + (image.shape[2] + 1,), image.dtype)
-        big[..., : image.shape[2]] = image
-        return big[..., : image.shape[2]]
-    if layout == "reversed_channels":
-        if image.ndim == 2:
-            return image[:, ::-1].copy()[:, ::-1]
-        return np.ascontiguousarray(image[..., ::-1])[..., ::-1]
-    raise AssertionError(layout)
 
 
 @st.composite
@@ -133,7 +103,7 @@ def images(draw, channels=(None, 1, 2, 3, 4), max_side=40):
         unit = (rng.random(shape) > 0.5) * 0.8 + 0.1
     image = quantise(np.clip(unit, 0.0, 1.0), dtype)
     layout = draw(st.sampled_from(LAYOUTS))
-    return image, relayout(image, layout)
+    return image, lay_out(image, layout, np.nan if image.dtype.kind == "f" else 0)[0]
 
 
 def folded_taps(sigma: float, truncate: float, n: int, boundary: str) -> int:

@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clearsight
+from clearsight.testing import LAYOUTS, lay_out, psfs
 
 reference = importlib.import_module("clearsight.reference.richardson_lucy")
 core = pytest.importorskip("clearsight._core") if "cpp" in clearsight.backends() else None
@@ -42,7 +43,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), np.dtype(np.float64))
-LAYOUTS = ("c", "transpose", "flip", "channel")
 EXAMPLES = int(os.environ.get("CLEARSIGHT_PARITY_EXAMPLES", "200")) // 2
 SETTINGS = settings(deadline=None, max_examples=EXAMPLES, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -54,19 +54,6 @@ def tolerance(plan, iterations: int, double: bool, scale: float) -> float:
     return 4.0 * (iterations + 1) * max(np.log2(rows * cols), 1.0) * eps * max(scale, 1e-30)
 
 
-def lay_out(plane: np.ndarray, layout: str) -> np.ndarray:
-    """The same values as `plane` in another memory layout."""
-    if layout == "transpose":
-        return np.ascontiguousarray(plane.T).T
-    if layout == "flip":
-        return np.ascontiguousarray(plane[::-1, ::-1])[::-1, ::-1]
-    if layout == "channel":
-        interleaved = np.zeros(plane.shape + (3,), plane.dtype)
-        interleaved[..., 1] = plane
-        return interleaved[..., 1]
-    return plane.copy()
-
-
 def to_unit(plane: np.ndarray) -> np.ndarray:
     if plane.dtype.kind == "u":
         return plane.astype(np.float64) / np.iinfo(plane.dtype).max
@@ -75,12 +62,11 @@ def to_unit(plane: np.ndarray) -> np.ndarray:
 
 @st.composite
 def cases(draw):
-    rows = draw(st.integers(1, 80))
-    cols = draw(st.integers(1, 80))
-    kh = draw(st.integers(1, min(rows, 9)))
-    kw = draw(st.integers(1, min(cols, 9)))
+    psf = draw(psfs(max_side=9))  # the kit's PSFs: one-sided deltas, sparse taps, motion, ...
+    rows = draw(st.integers(psf.shape[0], 80))
+    cols = draw(st.integers(psf.shape[1], 80))
     return dict(
-        rows=rows, cols=cols, kh=kh, kw=kw,
+        rows=rows, cols=cols, psf=psf,
         dtype=draw(st.sampled_from(DTYPES)),
         boundary=draw(st.sampled_from(reference.RL_BOUNDARIES)),
         acceleration=draw(st.sampled_from(reference.ACCELERATIONS)),
@@ -95,7 +81,7 @@ def cases(draw):
 
 def make_inputs(case):
     rng = np.random.default_rng(case["seed"])
-    psf = rng.random((case["kh"], case["kw"])) + 0.05
+    psf = case["psf"]
     values = 0.05 + 0.9 * rng.random((case["rows"], case["cols"]))
     dtype = case["dtype"]
     if dtype.kind == "u":
@@ -114,8 +100,8 @@ def test_cpp_matches_reference(case):
     expected = reference.RichardsonLucyPlan(psf, shape, case["boundary"], double).deconvolve(
         to_unit(plane), case["iterations"], case["acceleration"])
     ours = core.RichardsonLucyPlan(psf, shape, case["boundary"], double, case["threads"])
-    image = lay_out(plane, case["layout"])
-    out = lay_out(np.zeros_like(plane), case["out_layout"])
+    image = lay_out(plane, case["layout"])[0]
+    out = lay_out(np.zeros_like(plane), case["out_layout"])[0]
     ours.apply(image, out, case["iterations"], case["acceleration"], case["clip"], case["threads"])
     tol = tolerance(ours, case["iterations"], double, float(np.max(np.abs(expected))))
     if case["dtype"].kind == "u":

@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import clearsight
+from clearsight.testing import LAYOUTS, lay_out, psfs
 
 reference = importlib.import_module("clearsight.reference.tv_deconvolution")
 core = pytest.importorskip("clearsight._core") if "cpp" in clearsight.backends() else None
@@ -41,22 +42,9 @@ pytestmark = pytest.mark.skipif(
 
 DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), np.dtype(np.float64))
 ALPHAS = (1.0, 2.0, 0.5, 2.0 / 3.0, 0.8, 1.3)
-LAYOUTS = ("c", "transpose", "flip", "channel")
 EXAMPLES = int(os.environ.get("CLEARSIGHT_PARITY_EXAMPLES", "200")) // 2
 SETTINGS = settings(deadline=None, max_examples=EXAMPLES, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-def lay_out(plane: np.ndarray, layout: str) -> np.ndarray:
-    if layout == "transpose":
-        return np.ascontiguousarray(plane.T).T
-    if layout == "flip":
-        return np.ascontiguousarray(plane[::-1, ::-1])[::-1, ::-1]
-    if layout == "channel":
-        interleaved = np.zeros(plane.shape + (3,), plane.dtype)
-        interleaved[..., 1] = plane
-        return interleaved[..., 1]
-    return plane.copy()
 
 
 def to_unit(plane: np.ndarray) -> np.ndarray:
@@ -80,7 +68,7 @@ def cases(draw):
     cols = draw(st.integers(1, 60))
     return dict(
         rows=rows, cols=cols,
-        kh=draw(st.integers(1, min(rows, 7))), kw=draw(st.integers(1, min(cols, 7))),
+        psf=draw(psfs(max_side=min(rows, cols, 7))),
         dtype=draw(st.sampled_from(DTYPES)),
         boundary=draw(st.sampled_from(reference.TV_BOUNDARIES)),
         alpha=draw(st.sampled_from(ALPHAS)),
@@ -98,7 +86,7 @@ def cases(draw):
 @given(cases())
 def test_cpp_matches_reference(case):
     rng = np.random.default_rng(case["seed"])
-    psf = rng.random((case["kh"], case["kw"])) + 0.05
+    psf = case["psf"]
     values = rng.random((case["rows"], case["cols"]))
     dtype = case["dtype"]
     plane = np.round(values * np.iinfo(dtype).max).astype(dtype) if dtype.kind == "u" else values.astype(dtype)
@@ -107,8 +95,8 @@ def test_cpp_matches_reference(case):
     args = (case["weight"], case["alpha"], case["iterations"])
     expected = reference.TVDeconvolutionPlan(psf, shape, case["boundary"], double).deconvolve(to_unit(plane), *args)
     ours = core.TVDeconvolutionPlan(psf, shape, case["boundary"], double, case["threads"])
-    out = lay_out(np.zeros_like(plane), case["out_layout"])
-    ours.apply(lay_out(plane, case["layout"]), out, *args, case["clip"], case["threads"])
+    out = lay_out(np.zeros_like(plane), case["out_layout"])[0]
+    ours.apply(lay_out(plane, case["layout"])[0], out, *args, case["clip"], case["threads"])
     if dtype.kind == "u" or case["clip"]:
         expected = np.clip(expected, 0, 1)
     got = to_unit(out) if dtype.kind == "u" else out.astype(np.float64)

@@ -166,11 +166,30 @@ CLEARSIGHT_INLINE double squared_error_float(const char* a, std::ptrdiff_t sa, c
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
+// Whether any of n samples lies outside [0, 1] or is NaN (which fails both
+// comparisons). An OR of comparison results: it vectorises without
+// fast-math, where a float min/max reduction does not.
+template <class T>
+CLEARSIGHT_INLINE bool outside_unit(const char* a, std::ptrdiff_t sa, std::ptrdiff_t n) {
+  int outside = 0;
+  if (sa == static_cast<std::ptrdiff_t>(sizeof(T))) {
+    const T* p = reinterpret_cast<const T*>(a);
+    for (std::ptrdiff_t i = 0; i < n; ++i) outside |= !(p[i] >= T(0)) | !(p[i] <= T(1));
+  } else {
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      const T v = *reinterpret_cast<const T*>(a + i * sa);
+      outside |= !(v >= T(0)) | !(v <= T(1));
+    }
+  }
+  return outside != 0;
+}
+
 // One block [begin, end) of the linear sample index: its sum of squared
-// errors (an integer, exactly, for 8/16-bit samples).
-template <class T, class Sum>
+// errors (an integer, exactly, for 8/16-bit samples), and for floats with
+// kCount whether a sample of either array lies outside [0, 1] (0 or 1).
+template <class T, class Sum, bool kCount>
 CLEARSIGHT_INLINE Sum psnr_block_impl(const SampleArray& a, const SampleArray& b, const LineSpace& s,
-                                      std::ptrdiff_t begin, std::ptrdiff_t end) {
+                                      std::ptrdiff_t begin, std::ptrdiff_t end, std::ptrdiff_t& outside) {
   Sum total = 0;
   std::ptrdiff_t e = begin;
   while (e < end) {
@@ -189,48 +208,61 @@ CLEARSIGHT_INLINE Sum psnr_block_impl(const SampleArray& a, const SampleArray& b
       total += squared_error_integer<T>(pa, s.step_a, pb, s.step_b, n);
     } else {
       total = total + squared_error_float<T>(pa, s.step_a, pb, s.step_b, n);
+      if constexpr (kCount) {
+        // A second pass over the segment while it is in cache: fused into
+        // the sum's loop, the count stopped that loop vectorising.
+        outside += outside_unit<T>(pa, s.step_a, n) || outside_unit<T>(pb, s.step_b, n);
+      }
     }
     e += n;
   }
   return total;
 }
 
-template <class T, class Sum>
+template <class T, class Sum, bool kCount>
 Sum psnr_block_baseline(const SampleArray& a, const SampleArray& b, const LineSpace& s, std::ptrdiff_t begin,
-                        std::ptrdiff_t end) {
-  return psnr_block_impl<T, Sum>(a, b, s, begin, end);
+                        std::ptrdiff_t end, std::ptrdiff_t& outside) {
+  return psnr_block_impl<T, Sum, kCount>(a, b, s, begin, end, outside);
 }
 
 #if defined(CLEARSIGHT_HAVE_AVX2)
-template <class T, class Sum>
+template <class T, class Sum, bool kCount>
 __attribute__((target("avx2"))) Sum psnr_block_avx2(const SampleArray& a, const SampleArray& b, const LineSpace& s,
-                                                    std::ptrdiff_t begin, std::ptrdiff_t end) {
-  return psnr_block_impl<T, Sum>(a, b, s, begin, end);
+                                                    std::ptrdiff_t begin, std::ptrdiff_t end, std::ptrdiff_t& outside) {
+  return psnr_block_impl<T, Sum, kCount>(a, b, s, begin, end, outside);
 }
 #endif
 
-// Σ (a - b)² over the whole arrays: blocks in parallel, block sums in order.
-template <class T, class Sum>
-double squared_error_sum(const SampleArray& a, const SampleArray& b, std::size_t threads) {
+// Σ (a - b)² over the whole arrays: blocks in parallel, block sums in order;
+// with kCount also the number of blocks with a sample outside [0, 1].
+template <class T, class Sum, bool kCount = false>
+double squared_error_sum(const SampleArray& a, const SampleArray& b, std::size_t threads,
+                         std::ptrdiff_t* outside = nullptr) {
   const LineSpace s = line_space(a, b);
   const std::ptrdiff_t total = s.total;
   const std::size_t blocks = static_cast<std::size_t>((total + kPsnrBlock - 1) / kPsnrBlock);
   std::vector<Sum> sums(blocks, Sum(0));
+  std::vector<std::ptrdiff_t> counts(kCount ? blocks : 0, 0);
   const bool avx2 = use_avx2();
   parallel_for(blocks, 1, effective_threads(threads, blocks), [&](std::size_t b0, std::size_t b1) {
+    std::ptrdiff_t unused = 0;
     for (std::size_t k = b0; k < b1; ++k) {
       const std::ptrdiff_t begin = static_cast<std::ptrdiff_t>(k) * kPsnrBlock;
       const std::ptrdiff_t end = std::min(total, begin + kPsnrBlock);
+      std::ptrdiff_t& e = kCount ? counts[k] : unused;
 #if defined(CLEARSIGHT_HAVE_AVX2)
       if (avx2) {
-        sums[k] = psnr_block_avx2<T, Sum>(a, b, s, begin, end);
+        sums[k] = psnr_block_avx2<T, Sum, kCount>(a, b, s, begin, end, e);
         continue;
       }
 #endif
       (void)avx2;
-      sums[k] = psnr_block_baseline<T, Sum>(a, b, s, begin, end);
+      sums[k] = psnr_block_baseline<T, Sum, kCount>(a, b, s, begin, end, e);
     }
   });
+  if constexpr (kCount) {
+    for (const std::ptrdiff_t c : counts) *outside += c;
+  }
   if constexpr (std::is_integral_v<Sum>) {
     // Below 2^32 samples the 64-bit total cannot overflow (each d² < 2^32);
     // beyond, add the (exact, < 2^48) block sums in float64, as the
@@ -526,7 +558,8 @@ void halve(const SamplePlane& p, std::vector<double>& out, std::size_t threads) 
 
 }  // namespace
 
-double psnr(const SampleArray& reference, const SampleArray& test, double data_range, std::size_t threads) {
+double psnr(const SampleArray& reference, const SampleArray& test, double data_range, std::size_t threads,
+            std::ptrdiff_t* outside_unit_range) {
   check_threads(threads);
   check_data_range(data_range);
   if (reference.data == nullptr || test.data == nullptr)
@@ -540,8 +573,16 @@ double psnr(const SampleArray& reference, const SampleArray& test, double data_r
     if (n < 1) throw std::invalid_argument("reference and test must not be empty");
     size *= n;
   }
+  if (outside_unit_range != nullptr && reference.type != SampleType::float32 &&
+      reference.type != SampleType::float64)
+    throw std::invalid_argument("the [0, 1] range is checked only for float32 and float64 samples");
   double total = 0.0;
-  switch (reference.type) {
+  if (outside_unit_range != nullptr) {
+    *outside_unit_range = 0;
+    total = reference.type == SampleType::float32
+                ? squared_error_sum<float, double, true>(reference, test, threads, outside_unit_range)
+                : squared_error_sum<double, double, true>(reference, test, threads, outside_unit_range);
+  } else switch (reference.type) {
     case SampleType::uint8: total = squared_error_sum<std::uint8_t, std::uint64_t>(reference, test, threads); break;
     case SampleType::uint16: total = squared_error_sum<std::uint16_t, std::uint64_t>(reference, test, threads); break;
     case SampleType::float32: total = squared_error_sum<float, double>(reference, test, threads); break;

@@ -58,8 +58,13 @@ struct SsimSums {
 // on `threads`, so neither does the result. Throws std::invalid_argument
 // naming the argument for mismatched or empty arrays, data_range <= 0 or
 // not finite, threads == 0.
+// With `outside_unit_range` (float32/float64 only), also how many blocks
+// hold a sample of either array outside [0, 1] or NaN (0 when all lie in
+// [0, 1]), found block by block while the block is in cache, so that a
+// caller that assumed data_range 1 can check it without reading the images
+// again.
 double psnr(const SampleArray& reference, const SampleArray& test, double data_range,
-            std::size_t threads);
+            std::size_t threads, std::ptrdiff_t* outside_unit_range = nullptr);
 
 // SSIM sums of each pair of planes (reference[k], test[k]), each at least
 // 11 x 11, all planes of the same shape and type. Each position of the

@@ -145,6 +145,26 @@ void bind_metrics(py::module_& m) {
       "PSNR in dB of two arrays of any shape; see clearsight.psnr.");
 
   m.def(
+      "psnr_unit_range",
+      [](const py::array& reference, const py::array& test, long long threads) {
+        const auto [x, y] = readable_pair(reference, test);
+        if (x.dtype().kind() != 'f') throw py::type_error("reference and test must be float arrays");
+        const std::size_t n = positive_size(threads, "threads");
+        const SampleArray a = sample_array(x), b = sample_array(y);
+        std::ptrdiff_t outside = 0;
+        double value = 0.0;
+        {
+          py::gil_scoped_release release;
+          value = psnr(a, b, 1.0, n, &outside);
+        }
+        return py::make_tuple(value, outside != 0);
+      },
+      py::arg("reference"), py::arg("test"), py::arg("threads") = 1,
+      "(psnr(reference, test, 1.0, threads), whether a sample of either lies outside [0, 1] or is NaN) of "
+      "float images, found while summing: the door checks the [0, 1] range of float images given without a "
+      "data_range from the count instead of reading them four more times.");
+
+  m.def(
       "ssim",
       [](const py::array& reference, const py::array& test, double data_range, bool full, long long threads) {
         const auto [x, y] = readable_pair(reference, test);

@@ -12,5 +12,6 @@ void bind_tv_deconvolution(pybind11::module_& m);  // bind_tv_deconvolution.cpp
 void bind_denoise(pybind11::module_& m);           // bind_denoise.cpp
 void bind_filters(pybind11::module_& m);           // bind_filters.cpp (blur, sharpen, estimate, colour)
 void bind_resize(pybind11::module_& m);            // bind_resize.cpp
+void bind_metrics(pybind11::module_& m);           // bind_metrics.cpp (psnr, ssim, ms_ssim)
 
 }  // namespace clearsight::bindings

@@ -39,4 +39,5 @@ PYBIND11_MODULE(_core, m) {
   clearsight::bindings::bind_denoise(m);
   clearsight::bindings::bind_filters(m);
   clearsight::bindings::bind_resize(m);
+  clearsight::bindings::bind_metrics(m);
 }

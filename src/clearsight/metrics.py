@@ -265,7 +265,12 @@ def psnr(
     into one small float64 buffer, without image-sized temporaries.
 
     Backend tolerance against the NumPy reference: ``"numpy"`` is the
-    reference (float64 arithmetic); tensors agree with it to 1e-6 dB.
+    reference (float64 arithmetic); ``"cpp"`` is exact for 8- and 16-bit
+    integers (squared differences summed in 64-bit integers) and otherwise
+    within ``10 log10(e) · 2n · 2⁻⁵³ + 1e-13`` dB for n samples (the same
+    float64 squares summed in another order: a relative (n - 1)·2⁻⁵³ per
+    sum of non-negative terms); it does not depend on `threads`. Tensors
+    agree with the reference to 1e-6 dB.
 
     Examples
     --------
@@ -278,11 +283,23 @@ def psnr(
     """
     if _is_tensor(reference) or _is_tensor(test):
         return _torch_metric("psnr", reference, test, data_range, crop_border, y_channel)
+    _, module = _dispatch.resolve(backend, "psnr")
+    # Float images given without a data_range must lie in [0, 1]: a kernel
+    # that counts samples outside [0, 1] while it sums saves _resolve_range's four scans.
+    unit_range = (
+        data_range is None and hasattr(module, "psnr_unit_range")
+        and not _validate.flag(y_channel, "y_channel") and np.asarray(reference).dtype.kind == "f"
+    )
     ref, tst, peak = _prepare(
-        reference, test, data_range, crop_border, y_channel, spatial_2d=False, check_finite=False
+        reference, test, 1.0 if unit_range else data_range, crop_border, y_channel, spatial_2d=False,
+        check_finite=False,
     )
     threads = _validate.threads(threads)
-    _, module = _dispatch.resolve(backend, "psnr")
+    if unit_range:
+        value, outside = module.psnr_unit_range(ref, tst, threads)
+        if outside:
+            _resolve_range(None, ref, tst)  # raises, naming the argument and its range
+        return value
     value = module.psnr(ref, tst, peak, threads)
     if not math.isfinite(value) and value != math.inf:
         _check_finite(ref, tst)  # names the argument that made the MSE non-finite
@@ -352,7 +369,11 @@ def ssim(
     equals scikit-image's full map with 5 pixels cropped from every side.
 
     Backend tolerance against the NumPy reference: ``"numpy"`` is the
-    reference (float64 arithmetic); tensors agree with it to 1e-6.
+    reference (float64 arithmetic); ``"cpp"`` computes the map bit for bit
+    as the reference does (the same float64 operations in the same order,
+    without fused multiply-adds), and its mean within ``(H + W + 64) · 2⁻⁵²``
+    (the same values, |s| <= 1, summed in another order); it does not
+    depend on `threads`. Tensors agree with the reference to 1e-6.
 
     Examples
     --------
@@ -426,7 +447,12 @@ def ms_ssim(
     rather than returning NaN as the original MATLAB code does.
 
     Backend tolerance against the NumPy reference: ``"numpy"`` is the
-    reference (float64 arithmetic); tensors agree with it to 1e-6.
+    reference (float64 arithmetic); ``"cpp"`` halves the images and computes
+    every scale's map bit for bit as the reference does, each scale's mean
+    within ``(H + W + 64) · 2⁻⁵²`` as :func:`ssim`'s; through the weighted
+    powers that stays below 1e-12 unless a term is within ~1e-3 of the clamp
+    at 0 (the power's slope grows there). Tensors agree with the reference
+    to 1e-6.
 
     Examples
     --------

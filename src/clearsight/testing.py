@@ -333,6 +333,29 @@ def _denoise_tv_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
     return 4 * int(arguments["max_iterations"]) * 2 * _U32 * scale
 
 
+def _psnr_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    """PSNR in dB. 8/16-bit integers: exact (both backends sum the squared
+    differences exactly). Otherwise the same float64 squares summed in
+    another order: each sum of the n non-negative terms is within a relative
+    (n - 1) u of the true one, so the MSEs differ by a relative n 2u, the
+    PSNRs by 10 log10(e) times that, plus the rounding of the logs."""
+    reference = np.asarray(arguments["reference"])
+    if reference.dtype.kind in "ui" and reference.dtype.itemsize <= 2:
+        return 0.0
+    n = reference.size
+    return 10.0 * math.log10(math.e) * n * 2 * _U64 + 1e-13
+
+
+def _ssim_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
+    """Mean SSIM. The map is the reference's bit for bit (the same float64
+    operations in the same order); its mean sums the same values (|s| <= 1)
+    in another order: row sums of four partial sums, rows, strips and tiles
+    against NumPy's pairwise sum, each within (depth) u, bounded by
+    (H + W + 64) 2^-52."""
+    reference = np.asarray(arguments["reference"])
+    return (reference.shape[0] + reference.shape[1] + 64) * 2 * _U64
+
+
 # The documented tolerance of each public operation's compiled backends
 # against the NumPy reference: tolerance(output dtype, all arguments by name,
 # defaults filled in) → max abs difference (grey levels for integer output). The numbers are the
@@ -350,6 +373,8 @@ TOLERANCES: dict[str, Callable[[np.dtype, dict[str, Any]], float]] = {
     "ycbcr_to_rgb": _exact,
     "rgb_to_y": _exact,
     "resize": _exact,
+    "psnr": _psnr_tolerance,
+    "ssim": _ssim_tolerance,
 }
 
 

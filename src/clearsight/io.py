@@ -9,6 +9,7 @@ only when one of these functions is called.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
@@ -399,8 +400,6 @@ def _atomic_write(name: str, directory: str, suffix: str, encode) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, name)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -471,7 +471,7 @@ def _torch_pair(reference: Any, test: Any, data_range: object, crop_border: obje
     if reference.numel() == 0:
         raise ValueError(f"reference and test are empty (shape {tuple(reference.shape)})")
     y_channel = _validate.flag(y_channel, "y_channel")
-    n, c, height, width = reference.shape
+    _, c, height, width = reference.shape
     crop = _crop_border(crop_border, height, width, True)
     if crop:
         reference = reference[..., crop:-crop, crop:-crop]

@@ -260,7 +260,7 @@ def _segment_weights(length: float, dcol: float, drow: float, size: int) -> np.n
     # Only the part of the segment that can reach the array matters, which
     # bounds the work when an explicit size truncates a very long line.
     reach = min(hl, math.sqrt(2.0) * (half + 2))
-    n_samples = int(math.ceil(2.0 * reach / 0.5)) + 1
+    n_samples = math.ceil(2.0 * reach / 0.5) + 1
     s = np.linspace(-reach, reach, n_samples)
     base_col = np.floor(s * dcol).astype(np.int64)
     base_row = np.floor(s * drow).astype(np.int64)
@@ -616,7 +616,7 @@ def load(path: str | os.PathLike) -> np.ndarray:
     if head == _NPY_MAGIC or p.suffix.lower() == ".npy":
         try:
             arr = np.load(p, allow_pickle=False)
-        except Exception as err:  # noqa: BLE001 - np.load raises many types on bad input
+        except Exception as err:  # np.load raises many types on bad input
             raise ValueError(f"PSF file {name!r}: not a valid .npy array ({err})") from err
         if not isinstance(arr, np.ndarray):
             # np.load returns an NpzFile for .npz archives.
@@ -718,7 +718,7 @@ def parse(spec: str | os.PathLike) -> np.ndarray:
             spec, f"{form} takes {required} to {len(labels)} comma-separated values, got {got}"
         )
     values: list[float | int] = []
-    for label, text in zip(labels, parts):
+    for label, text in zip(labels, parts, strict=False):  # trailing values are optional
         if not text:
             raise _spec_error(spec, f"{label} is empty")
         if label == "SIZE":

@@ -37,7 +37,7 @@ def _scales_and_size(
         raise ValueError("give exactly one of scale and size")
     if scale is not None:
         factors = tuple(_validate.positive_number(s, "scale") for s in _pair(scale, "scale", "scale"))
-        out = tuple(output_length(n, f) for n, f in zip(shape[:2], factors))
+        out = tuple(output_length(n, f) for n, f in zip(shape[:2], factors, strict=True))
     else:
         rows, cols = _pair(size, "size", "size")
         for v in (rows, cols):

@@ -60,7 +60,7 @@ _KERNELS = {"bicubic": (_cubic, 4.0), "bilinear": (_triangle, 2.0), "nearest": (
 
 def output_length(n: int, scale: float) -> int:
     """MATLAB's output length for n samples scaled by `scale`: ceil(n * scale)."""
-    return int(math.ceil(n * scale))
+    return math.ceil(n * scale)
 
 
 def axis_weights(
@@ -77,7 +77,7 @@ def axis_weights(
     x = np.arange(1, n_out + 1, dtype=np.float64)
     u = x / scale + 0.5 * (1.0 - 1.0 / scale)
     left = np.floor(u - width / 2.0)
-    taps = int(math.ceil(width)) + 2
+    taps = math.ceil(width) + 2
     indices = left[:, None] + np.arange(taps)[None, :]  # 1-based, may fall outside [1, n_in]
     weights = h(u[:, None] - indices)
     # Summed tap by tap, left to right (not NumPy's pairwise sum): the order

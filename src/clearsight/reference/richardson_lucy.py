@@ -200,7 +200,7 @@ class RichardsonLucyPlan:
     def deconvolve(self, plane: np.ndarray, iterations: int, acceleration: str = "none") -> np.ndarray:
         """Restore the float64 `plane`; returns float64, neither clipped nor converted."""
         x = plane
-        for x in self.iterate(plane, iterations, acceleration):
+        for x in self.iterate(plane, iterations, acceleration):  # noqa: B007 - the last iterate is the result
             pass
         return x
 

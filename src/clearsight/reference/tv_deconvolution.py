@@ -302,7 +302,7 @@ class TVDeconvolutionPlan:
     def deconvolve(self, plane: np.ndarray, weight: float, alpha: float, iterations: int) -> np.ndarray:
         """Restore the float64 `plane`; returns float64, neither clipped nor converted."""
         x = plane
-        for x in self.iterate(plane, weight, alpha, iterations):
+        for x in self.iterate(plane, weight, alpha, iterations):  # noqa: B007 - the last iterate is the result
             pass
         return x
 

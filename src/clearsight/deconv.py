@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+import numbers
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 
 from clearsight import _dispatch, _validate
 from clearsight._luminance import is_colour, restore_luminance
 from clearsight.reference.deconvolution import BOUNDARIES, REGULARIZERS
+from clearsight.reference.richardson_lucy import ACCELERATIONS, RL_BOUNDARIES
+from clearsight.reference.tv_deconvolution import (
+    AUTO_WEIGHT,
+    DEFAULT_ALPHA,
+    DEFAULT_TV_ITERATIONS,
+    PRIORS,
+    TV_BOUNDARIES,
+)
 
-__all__ = ["Deconvolver", "wiener"]
+__all__ = ["Deconvolver", "deconvolve_tv", "richardson_lucy", "wiener"]
 
 # wiener(balance="auto"): c * sigma**p with (c, p) = AUTO_BALANCE[regularizer],
 # at least MIN_AUTO_BALANCE. Tuned on training images at three noise levels
@@ -129,7 +139,7 @@ class Deconvolver:
         self.shape = _validate.frame_shape(shape)
         self.dtype = _validate.pixel_dtype(dtype)
         psfs = _validate.psf(psf, self.shape)
-        if isinstance(balance, str) and balance == "auto":
+        if isinstance(given := cast(object, balance), str) and given == "auto":
             raise ValueError("balance='auto' needs the image: use wiener(image, psf, balance='auto'), or "
                              "set the balance from clearsight.estimate_noise on a first frame")
         self.balance = _validate.positive_number(balance, "balance")
@@ -152,7 +162,8 @@ class Deconvolver:
     @property
     def padded_shape(self) -> tuple[int, int]:
         """(rows, cols) of the FFT grid after boundary padding."""
-        return tuple(self._plans[0].padded_shape)  # type: ignore[return-value]
+        rows, cols = self._plans[0].padded_shape
+        return int(rows), int(cols)
 
     def __repr__(self) -> str:
         return (
@@ -324,20 +335,6 @@ def wiener(
 # --------------------------------------------------------------------------
 # Iterative deconvolution: Richardson–Lucy and TV / hyper-Laplacian (issue 5)
 # --------------------------------------------------------------------------
-
-import numbers  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-
-from clearsight.reference.richardson_lucy import ACCELERATIONS, RL_BOUNDARIES  # noqa: E402
-from clearsight.reference.tv_deconvolution import (  # noqa: E402
-    AUTO_WEIGHT,
-    DEFAULT_ALPHA,
-    DEFAULT_TV_ITERATIONS,
-    PRIORS,
-    TV_BOUNDARIES,
-)
-
-__all__ += ["deconvolve_tv", "richardson_lucy"]
 
 # Iterations of richardson_lucy by acceleration: equal quality on the Levin table (see its docstring).
 DEFAULT_RL_ITERATIONS = {"none": 30, "biggs": 10}

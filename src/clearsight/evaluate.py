@@ -172,7 +172,8 @@ def evaluate_sr(
     """
     from clearsight.metrics import psnr, ssim
 
-    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
+    given: object = scale  # checked at run time whatever its annotation says
+    if isinstance(given, bool) or not isinstance(given, (int, np.integer)) or given < 1:
         raise ValueError(f"scale must be an int >= 1, got {scale!r}")
     if not callable(upscale_fn):
         raise TypeError("upscale_fn must be callable")

@@ -449,7 +449,7 @@ def ms_ssim(
 # --------------------------------------------------------------------------
 
 
-def _torch_pair(reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object):
+def _torch_pair(reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object) -> tuple[Any, Any, float]:
     import torch
 
     for label, value in (("reference", reference), ("test", test)):
@@ -529,7 +529,7 @@ def _torch_ssim_maps(x: Any, y: Any, peak: float) -> tuple[Any, Any]:
     return luminance * contrast_structure, contrast_structure
 
 
-def _torch_metric(kind: str, reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object):
+def _torch_metric(kind: str, reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object) -> Any:
     import torch
     import torch.nn.functional as F
 

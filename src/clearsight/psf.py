@@ -34,6 +34,7 @@ import math
 import numbers
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -631,7 +632,7 @@ def load(path: str | os.PathLike) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 # kind -> (function, labels of its values in order, how many are required).
-_KINDS = {
+_KINDS: dict[str, tuple[Callable[..., np.ndarray], tuple[str, ...], int]] = {
     "gaussian": (gaussian, ("SIGMA", "SIZE"), 1),
     "motion": (motion, ("LENGTH", "ANGLE", "SIZE"), 2),
     "disk": (disk, ("RADIUS", "SIZE"), 1),

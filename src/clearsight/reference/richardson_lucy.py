@@ -64,6 +64,8 @@ normalisation by ``Aᵀ 1`` is applied (scikit-image applies none).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from clearsight.reference.deconvolution import (
@@ -169,7 +171,7 @@ class RichardsonLucyPlan:
         ratio = data / np.maximum(self.blur(x), floor)
         return np.maximum(x * self.blur_adjoint(ratio), 0.0)
 
-    def iterate(self, plane: np.ndarray, iterations: int, acceleration: str):
+    def iterate(self, plane: np.ndarray, iterations: int, acceleration: str) -> Iterator[np.ndarray]:
         """Yield the estimate (cropped to the plane, unclipped) after each of `iterations` steps."""
         data = np.maximum(self.data(plane), 0.0)
         floor = division_floor(data, self.double_precision)

@@ -62,7 +62,7 @@ puts σ² in front of the prior.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -198,7 +198,7 @@ def _shrink_bisection(a: np.ndarray, beta: float, alpha: float) -> np.ndarray:
     return _keep_if_better(np.where(exists & (a > 0), 0.5 * (low + high), np.nan), a, beta, alpha)
 
 
-def _on_subset(a: np.ndarray, limit: float, solve) -> np.ndarray:
+def _on_subset(a: np.ndarray, limit: float, solve: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """solve(a) where a > limit (a slightly lower bound than the exact one), 0 elsewhere.
 
     Only saves work: below `limit` the shrinkage has no stationary point, so
@@ -306,7 +306,7 @@ class TVDeconvolutionPlan:
             pass
         return x
 
-    def iterate(self, plane: np.ndarray, weight: float, alpha: float, iterations: int):
+    def iterate(self, plane: np.ndarray, weight: float, alpha: float, iterations: int) -> Iterator[np.ndarray]:
         """Yield the restored float64 plane (cropped, unclipped) after each of `iterations` steps."""
         y = self.data(plane)
         grid = self.padded_shape

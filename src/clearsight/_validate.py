@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 import os
 from collections.abc import Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,6 +18,7 @@ PIXEL_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), n
 _DTYPE_NAMES = "uint8, uint16, float32 or float64"
 MAX_CHANNELS = 4
 MAX_THREADS = 1 << 16
+_Option = TypeVar("_Option", bound=str)
 
 
 def _describe(value: object) -> str:
@@ -181,12 +183,14 @@ def positive_int(value: object, name: str) -> int:
     return int(value)
 
 
-def choice(value: object, name: str, options: Sequence[str]) -> str:
-    """One of `options`."""
-    if not isinstance(value, str) or value not in options:
-        listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {listed}, got {_describe(value)}")
-    return value
+def choice(value: object, name: str, options: Sequence[_Option]) -> _Option:
+    """One of `options` (typed as they are: a tuple of Literal strings gives that Literal)."""
+    if isinstance(value, str):
+        for option in options:
+            if value == option:
+                return option
+    listed = ", ".join(repr(o) for o in options)
+    raise ValueError(f"{name} must be one of {listed}, got {_describe(value)}")
 
 
 def available_cpus() -> int:

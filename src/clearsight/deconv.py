@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from clearsight import _dispatch, _validate
 from clearsight._luminance import is_colour, restore_luminance
+from clearsight._typing import (
+    Acceleration,
+    Backend,
+    Boundary,
+    Image,
+    PixelT,
+    Prior,
+    Regularizer,
+    RichardsonLucyBoundary,
+    TVBoundary,
+)
 from clearsight.reference.deconvolution import BOUNDARIES, REGULARIZERS
 from clearsight.reference.richardson_lucy import ACCELERATIONS, RL_BOUNDARIES
 from clearsight.reference.tv_deconvolution import (
@@ -41,7 +53,7 @@ def _work_dtype(image: np.ndarray) -> type:
     return np.float64 if image.dtype == np.float64 else np.float32
 
 
-def _single_psf(psf: Any) -> None:
+def _single_psf(psf: ArrayLike) -> None:
     if np.ndim(psf) == 3:
         raise ValueError("psf must be one kh×kw PSF with luminance_only=True (the luma is one plane)")
 
@@ -125,16 +137,16 @@ class Deconvolver:
 
     def __init__(
         self,
-        psf: Any,
+        psf: ArrayLike,
         shape: tuple[int, ...],
         *,
         balance: float = 0.01,
-        regularizer: str = "identity",
-        boundary: str = "reflect",
-        dtype: Any = np.float32,
+        regularizer: Regularizer = "identity",
+        boundary: Boundary = "reflect",
+        dtype: DTypeLike = np.float32,
         clip: bool = True,
         threads: int | None = None,
-        backend: str = "auto",
+        backend: Backend = "auto",
     ) -> None:
         self.shape = _validate.frame_shape(shape)
         self.dtype = _validate.pixel_dtype(dtype)
@@ -171,7 +183,7 @@ class Deconvolver:
             f"regularizer={self.regularizer!r}, boundary={self.boundary!r}, backend={self.backend!r})"
         )
 
-    def __call__(self, image: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def __call__(self, image: Image[PixelT], out: Image[PixelT] | None = None) -> Image[PixelT]:
         """Deconvolve one frame.
 
         Parameters
@@ -224,17 +236,17 @@ class Deconvolver:
 
 
 def wiener(
-    image: np.ndarray,
-    psf: Any,
-    balance: float | str = 0.01,
+    image: Image[PixelT],
+    psf: ArrayLike,
+    balance: float | Literal["auto"] = 0.01,
     *,
-    regularizer: str = "identity",
-    boundary: str = "reflect",
+    regularizer: Regularizer = "identity",
+    boundary: Boundary = "reflect",
     clip: bool = True,
     luminance_only: bool = False,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Wiener deconvolution (parametric Wiener or Tikhonov / constrained least squares).
 
     The restored spectrum is
@@ -396,17 +408,17 @@ def _restore_planes(
 
 
 def richardson_lucy(
-    image: np.ndarray,
-    psf: Any,
+    image: Image[PixelT],
+    psf: ArrayLike,
     iterations: int | None = None,
     *,
-    acceleration: str = "none",
-    boundary: str = "reflect",
+    acceleration: Acceleration = "none",
+    boundary: RichardsonLucyBoundary = "reflect",
     clip: bool = True,
     luminance_only: bool = False,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Richardson–Lucy deconvolution, plain or Biggs–Andrews accelerated.
 
     The maximum-likelihood restoration for Poisson noise: starting from a
@@ -564,19 +576,19 @@ def richardson_lucy(
 
 
 def deconvolve_tv(
-    image: np.ndarray,
-    psf: Any,
-    weight: float | str = "auto",
+    image: Image[PixelT],
+    psf: ArrayLike,
+    weight: float | Literal["auto"] = "auto",
     *,
-    prior: str = "tv",
+    prior: Prior = "tv",
     alpha: float | None = None,
     iterations: int = DEFAULT_TV_ITERATIONS,
-    boundary: str = "unknown",
+    boundary: TVBoundary = "unknown",
     clip: bool = True,
     luminance_only: bool = False,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Non-blind deconvolution with a total-variation or hyper-Laplacian gradient prior.
 
     Minimises
@@ -745,7 +757,8 @@ def _noise_levels(image: np.ndarray, backend: str, threads: int) -> list[float]:
     from clearsight.estimate import estimate_noise
 
     try:
-        sigmas = estimate_noise(image, average=False, threads=threads, backend=backend)
+        # `backend` is a name _dispatch.resolve returned, so one of Backend's values.
+        sigmas = estimate_noise(image, average=False, threads=threads, backend=cast(Backend, backend))
     except ValueError:  # `backend` lacks the estimate kernel (the image itself is already validated)
         sigmas = estimate_noise(image, average=False, threads=threads, backend="auto")
     return [float(s) for s in np.atleast_1d(sigmas)]

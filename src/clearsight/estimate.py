@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal, overload
+
 import numpy as np
+from numpy.typing import NDArray
 
 from clearsight import _dispatch, _validate
+from clearsight._typing import Backend
 
 __all__ = ["estimate_noise", "sharpness"]
 
 
+@overload
 def estimate_noise(
-    image: np.ndarray,
+    image: NDArray[Any], *, average: Literal[True] = ..., threads: int | None = ..., backend: Backend = ...
+) -> float: ...
+@overload
+def estimate_noise(
+    image: NDArray[Any], *, average: Literal[False], threads: int | None = ..., backend: Backend = ...
+) -> NDArray[np.float64]: ...
+@overload
+def estimate_noise(
+    image: NDArray[Any], *, average: bool, threads: int | None = ..., backend: Backend = ...
+) -> float | NDArray[np.float64]: ...
+def estimate_noise(
+    image: NDArray[Any],
     *,
     average: bool = True,
     threads: int | None = None,
-    backend: str = "auto",
-) -> float | np.ndarray:
+    backend: Backend = "auto",
+) -> float | NDArray[np.float64]:
     r"""Standard deviation of additive Gaussian noise, estimated from the finest wavelet details.
 
     Donoho and Johnstone's robust estimator: noise is white and spreads
@@ -104,10 +120,10 @@ def estimate_noise(
 
 
 def sharpness(
-    image: np.ndarray,
+    image: NDArray[Any],
     *,
     threads: int | None = None,
-    backend: str = "auto",
+    backend: Backend = "auto",
 ) -> float:
     r"""Variance of the Laplacian of the luminance: a focus measure for ranking frames.
 

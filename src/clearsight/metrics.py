@@ -18,11 +18,13 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from clearsight import _dispatch, _validate
+from clearsight._typing import Backend
 from clearsight.naturalness import niqe
 from clearsight.reference.color import RGB_TO_YCBCR, YCBCR_OFFSET
 from clearsight.reference.metrics import (
@@ -195,6 +197,14 @@ def _min_size_check(ref: np.ndarray, crop_border: object, minimum: int, what: st
 # --------------------------------------------------------------------------
 
 
+# NumPy arrays give a float; anything else (torch tensors: one value per
+# batch item) is typed Any, so torch is never needed to type-check a caller.
+@overload
+def psnr(reference: NDArray[Any], test: NDArray[Any], *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+         threads: int | None = ..., backend: Backend = ...) -> float: ...
+@overload
+def psnr(reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+         threads: int | None = ..., backend: Backend = ...) -> Any: ...
 def psnr(
     reference: Any,
     test: Any,
@@ -289,6 +299,15 @@ def psnr(
     return value
 
 
+@overload
+def ssim(reference: NDArray[Any], test: NDArray[Any], *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+         full: Literal[False] = ..., threads: int | None = ..., backend: Backend = ...) -> float: ...
+@overload
+def ssim(reference: NDArray[Any], test: NDArray[Any], *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+         full: Literal[True], threads: int | None = ..., backend: Backend = ...) -> tuple[float, NDArray[np.float64]]: ...
+@overload
+def ssim(reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+         full: bool = ..., threads: int | None = ..., backend: Backend = ...) -> Any: ...
 def ssim(
     reference: Any,
     test: Any,
@@ -377,6 +396,12 @@ def ssim(
     return (value, ssim_map) if full else value
 
 
+@overload
+def ms_ssim(reference: NDArray[Any], test: NDArray[Any], *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+            threads: int | None = ..., backend: Backend = ...) -> float: ...
+@overload
+def ms_ssim(reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+            threads: int | None = ..., backend: Backend = ...) -> Any: ...
 def ms_ssim(
     reference: Any,
     test: Any,

@@ -28,13 +28,17 @@ of n samples resized by the factor ``scale`` (output/input):
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from clearsight._typing import ResizeBoundary, ResizeMethod
+
 __all__ = ["METHODS", "RESIZE_BOUNDARIES", "axis_weights", "output_length", "resize"]
 
-METHODS = ("bicubic", "bilinear", "nearest", "area")
-RESIZE_BOUNDARIES = ("symmetric", "replicate")
+METHODS: tuple[ResizeMethod, ...] = ("bicubic", "bilinear", "nearest", "area")
+RESIZE_BOUNDARIES: tuple[ResizeBoundary, ...] = ("symmetric", "replicate")
 
 
 def _cubic(x: np.ndarray) -> np.ndarray:

@@ -65,6 +65,7 @@ normalisation by ``Aᵀ 1`` is applied (scikit-image applies none).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -77,6 +78,9 @@ from clearsight.reference.deconvolution import (
 )
 from clearsight.reference.pixels import from_unit_float, to_unit_float
 
+if TYPE_CHECKING:
+    from clearsight._typing import Acceleration, RichardsonLucyBoundary
+
 __all__ = [
     "ACCELERATIONS",
     "RL_BOUNDARIES",
@@ -85,8 +89,8 @@ __all__ = [
     "richardson_lucy",
 ]
 
-ACCELERATIONS = ("none", "biggs")
-RL_BOUNDARIES = ("reflect", "periodic", "taper", "zero")
+ACCELERATIONS: tuple[Acceleration, ...] = ("none", "biggs")
+RL_BOUNDARIES: tuple[RichardsonLucyBoundary, ...] = ("reflect", "periodic", "taper", "zero")
 START = 0.5  # initial estimate; any positive constant gives the same iterates
 ALPHA_MAX = 1.0 - 1e-6  # Biggs & Andrews keep the extrapolation factor below 1 for stability
 

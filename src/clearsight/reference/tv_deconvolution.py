@@ -1,5 +1,8 @@
 r"""Non-blind deconvolution with a total-variation or hyper-Laplacian prior, in plain NumPy: the specification.
 
+if TYPE_CHECKING:
+    from clearsight._typing import Prior, TVBoundary
+
 The problem
 -----------
 For an observed plane y, a PSF with blur operator A and forward differences
@@ -63,6 +66,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -75,6 +79,9 @@ from clearsight.reference.deconvolution import (
 )
 from clearsight.reference.estimate import estimate_noise
 from clearsight.reference.pixels import from_unit_float, to_unit_float
+
+if TYPE_CHECKING:
+    from clearsight._typing import Prior, TVBoundary
 
 __all__ = [
     "AUTO_WEIGHT",
@@ -93,8 +100,8 @@ __all__ = [
     "shrinkage_energy",
 ]
 
-PRIORS = ("tv", "hyper-laplacian")
-TV_BOUNDARIES = (*BOUNDARIES, "unknown")
+PRIORS: tuple[Prior, ...] = ("tv", "hyper-laplacian")
+TV_BOUNDARIES: tuple[TVBoundary, ...] = (*BOUNDARIES, "unknown")
 DEFAULT_ALPHA = {"tv": 1.0, "hyper-laplacian": 2.0 / 3.0}
 BETA_START = 1.0
 BETA_GROWTH = 2.0 * math.sqrt(2.0)

@@ -36,6 +36,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -559,7 +560,7 @@ def _read_image(path: str) -> np.ndarray:
         raise ValueError(f"PSF file {path!r}: cannot read the image ({err})") from err
 
 
-def load(path: str | os.PathLike) -> np.ndarray:
+def load(path: str | os.PathLike[Any]) -> np.ndarray:
     """Read a PSF from a ``.npy`` file or an image file and normalise it.
 
     A file is read as NumPy's ``.npy`` format when its name ends in ``.npy``
@@ -645,7 +646,7 @@ def _spec_error(spec: str, reason: str) -> ValueError:
     return ValueError(f"invalid psf {spec!r}: {reason}; {_VALID_FORMS}")
 
 
-def parse(spec: str | os.PathLike) -> np.ndarray:
+def parse(spec: str | os.PathLike[Any]) -> np.ndarray:
     """Build a PSF from a command-line spec string.
 
     Accepted forms (whitespace around the name and each value is ignored,

@@ -79,6 +79,9 @@ def niqe(image: Any) -> Any:
     borders (:func:`clearsight.resize`'s default), and exact zeros of the
     normalised luminance in flat areas (MATLAB's floating-point result) are
     made exact here. Scores of very small images (few blocks) are noisy.
+    An image none of whose blocks has texture (a constant image, for one)
+    has no score: the features are undefined there (MATLAB returns NaN);
+    this raises ValueError instead.
 
     References
     ----------

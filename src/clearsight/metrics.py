@@ -40,6 +40,7 @@ __all__ = ["ms_ssim", "niqe", "psnr", "ssim"]
 _DEFAULT_RANGE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 _WINDOW = 2 * SSIM_RADIUS + 1
 _MS_SSIM_MIN = ms_ssim_min_size()
+_RANGE_LIMITS = (1e-150, 1e150)
 
 
 # --------------------------------------------------------------------------
@@ -84,6 +85,10 @@ def _data_range_value(data_range: object) -> float:
     value = float(data_range)
     if not math.isfinite(value) or value <= 0.0:
         raise ValueError(f"data_range must be a positive finite number, got {data_range!r}")
+    if not _RANGE_LIMITS[0] <= value <= _RANGE_LIMITS[1]:
+        # Beyond these the squares the metrics take (peak², SSIM's (0.01 L)²)
+        # leave the normal float64 numbers: PSNR turned into ±inf, SSIM into NaN.
+        raise ValueError(f"data_range must be between {_RANGE_LIMITS[0]:g} and {_RANGE_LIMITS[1]:g}, got {value:g}")
     return value
 
 
@@ -231,7 +236,8 @@ def psnr(
         The span of possible pixel values (the "peak"). Defaults to 255 for
         ``uint8``, 65535 for ``uint16`` and 1.0 for floating-point images and
         tensors, which must then lie in [0, 1]; other dtypes, and floats
-        outside [0, 1], need it given explicitly.
+        outside [0, 1], need it given explicitly. At least 1e-150 and at
+        most 1e150, so that its square is a normal float64 number.
     crop_border : int, default 0
         Pixels removed from every side (top, bottom, left, right) before
         scoring; SR papers use the scale factor.

@@ -520,8 +520,9 @@ def richardson_lucy(
     to 1e-9 (float64; measured 5e-11 on the Levin images at n = 30). With
     ``clip=True`` ours clips to [0, 1] where scikit-image clips to [-1, 1]
     (the same for data ≥ 0, whose iterates are ≥ 0). Both start from a
-    constant (scikit-image 0.5; the iteration does not depend on the
-    constant) and neither divides by ``Aᵀ1``. Differences: scikit-image's
+    constant (scikit-image 0.5; the plain iteration does not depend on the
+    constant; Biggs's first extrapolation does, so only plain iterations
+    scale exactly with the data) and neither divides by ``Aᵀ1``. Differences: scikit-image's
     ``1e-12`` added to every denominator against our relative floor; its
     `filter_epsilon` (not offered); negative data, which it keeps and we
     treat as 0; and even-sized PSFs, for which scikit-image's blur centres

@@ -74,7 +74,11 @@ def estimate_noise(
     (the odd samples of the full convolution), rows first, then columns.
     Coefficients exactly equal to zero are left out of the median (they come
     from padding or black borders, not from noise); if all are zero the
-    estimate is 0.
+    estimate is 0. A constant image other than black gives round-off
+    instead: the high-pass sums to zero only to float64 rounding, once per
+    axis, so its estimate is of order ε² c (below 1e-30 for c in [0, 1]),
+    and an image of one row or column, which has no diagonal detail, gives
+    round-off of order ε · max (2.2e-16 relative), as PyWavelets does.
 
     The estimate is biased upwards by texture and edges (they leak into HH)
     and downwards by large flat or clipped areas (no noise there); it is

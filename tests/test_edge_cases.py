@@ -138,7 +138,8 @@ levels = st.sampled_from([0.0, 1.0, 0.3, 1 / 3, 0.5, 0.999])
 
 @on("WienerPlan")
 @EDGE
-@given(shape=shapes(), dtype=dtypes, seed=st.integers(0, 99), boundary=st.sampled_from(["reflect", "periodic", "taper"]),
+@given(shape=shapes(), dtype=dtypes, seed=st.integers(0, 99),
+       boundary=st.sampled_from(["reflect", "periodic", "taper"]),
        regularizer=st.sampled_from(["identity", "laplacian"]), tap=st.sampled_from([1.0, 1e-300, 5e-324, 1e300]))
 def test_wiener_single_tap_psf_and_vanishing_balance_returns_the_image(
     backend_name, shape, dtype, seed, boundary, regularizer, tap
@@ -223,9 +224,11 @@ def test_deconvolver_in_place_on_tiny_and_constant_frames(backend_name, shape, d
 @on("RichardsonLucyPlan")
 @EDGE
 @given(shape=shapes(), dtype=dtypes, seed=st.integers(0, 99),
-       boundary=st.sampled_from(["reflect", "periodic", "taper", "zero"]), acceleration=st.sampled_from(["none", "biggs"]),
-       tap=st.sampled_from([1.0, 5e-324]))
-def test_richardson_lucy_single_tap_psf_returns_the_image(backend_name, shape, dtype, seed, boundary, acceleration, tap):
+       boundary=st.sampled_from(["reflect", "periodic", "taper", "zero"]),
+       acceleration=st.sampled_from(["none", "biggs"]), tap=st.sampled_from([1.0, 5e-324]))
+def test_richardson_lucy_single_tap_psf_returns_the_image(
+    backend_name, shape, dtype, seed, boundary, acceleration, tap
+):
     # With the identity blur one step maps any positive start to the data
     # (x · y / x), and the data is a fixed point; zeros stay zero.
     iterations = 4
@@ -287,7 +290,8 @@ def test_deconvolve_tv_single_tap_psf_and_zero_weight_returns_the_image(backend_
 
 @on("TVDeconvolutionPlan")
 @EDGE
-@given(shape=shapes(), dtype=dtypes, level=levels, boundary=st.sampled_from(["unknown", "reflect", "periodic", "taper"]),
+@given(shape=shapes(), dtype=dtypes, level=levels,
+       boundary=st.sampled_from(["unknown", "reflect", "periodic", "taper"]),
        prior=st.sampled_from(["tv", "hyper-laplacian"]), weight=st.sampled_from([1e-12, 1e-3, 1e12, "auto"]))
 def test_deconvolve_tv_keeps_a_constant(backend_name, shape, dtype, level, boundary, prior, weight):
     # A constant has zero gradients (nothing to shrink) and only the zero

@@ -49,7 +49,8 @@ def image(value: object, name: str = "image", *, check_finite: bool = True) -> n
     """An H×W or H×W×C (C ≤ 4) array of a pixel dtype, non-empty, and finite unless
     `check_finite` is False (for backends that check while they compute)."""
     if not isinstance(value, np.ndarray):
-        if isinstance(value, (str, bytes)) or value is None or (not hasattr(value, "__array__") and not isinstance(value, Sequence)):
+        array_like = hasattr(value, "__array__") or isinstance(value, Sequence)
+        if isinstance(value, (str, bytes)) or value is None or not array_like:
             raise TypeError(f"{name} must be a NumPy array, got {type(value).__name__}")
         try:
             value = np.asarray(value)

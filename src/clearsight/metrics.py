@@ -205,11 +205,16 @@ def _min_size_check(ref: np.ndarray, crop_border: object, minimum: int, what: st
 # NumPy arrays give a float; anything else (torch tensors: one value per
 # batch item) is typed Any, so torch is never needed to type-check a caller.
 @overload
-def psnr(reference: NDArray[Any], test: NDArray[Any], *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
-         threads: int | None = ..., backend: Backend = ...) -> float: ...
+def psnr(
+    reference: NDArray[Any], test: NDArray[Any], *,
+    data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    threads: int | None = ..., backend: Backend = ...
+) -> float: ...
 @overload
-def psnr(reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
-         threads: int | None = ..., backend: Backend = ...) -> Any: ...
+def psnr(
+    reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    threads: int | None = ..., backend: Backend = ...
+) -> Any: ...
 def psnr(
     reference: Any,
     test: Any,
@@ -306,14 +311,22 @@ def psnr(
 
 
 @overload
-def ssim(reference: NDArray[Any], test: NDArray[Any], *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
-         full: Literal[False] = ..., threads: int | None = ..., backend: Backend = ...) -> float: ...
+def ssim(
+    reference: NDArray[Any], test: NDArray[Any], *,
+    data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    full: Literal[False] = ..., threads: int | None = ..., backend: Backend = ...
+) -> float: ...
 @overload
-def ssim(reference: NDArray[Any], test: NDArray[Any], *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
-         full: Literal[True], threads: int | None = ..., backend: Backend = ...) -> tuple[float, NDArray[np.float64]]: ...
+def ssim(
+    reference: NDArray[Any], test: NDArray[Any], *,
+    data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    full: Literal[True], threads: int | None = ..., backend: Backend = ...
+) -> tuple[float, NDArray[np.float64]]: ...
 @overload
-def ssim(reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
-         full: bool = ..., threads: int | None = ..., backend: Backend = ...) -> Any: ...
+def ssim(
+    reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    full: bool = ..., threads: int | None = ..., backend: Backend = ...
+) -> Any: ...
 def ssim(
     reference: Any,
     test: Any,
@@ -403,11 +416,16 @@ def ssim(
 
 
 @overload
-def ms_ssim(reference: NDArray[Any], test: NDArray[Any], *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
-            threads: int | None = ..., backend: Backend = ...) -> float: ...
+def ms_ssim(
+    reference: NDArray[Any], test: NDArray[Any], *,
+    data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    threads: int | None = ..., backend: Backend = ...
+) -> float: ...
 @overload
-def ms_ssim(reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
-            threads: int | None = ..., backend: Backend = ...) -> Any: ...
+def ms_ssim(
+    reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    threads: int | None = ..., backend: Backend = ...
+) -> Any: ...
 def ms_ssim(
     reference: Any,
     test: Any,
@@ -480,7 +498,9 @@ def ms_ssim(
 # --------------------------------------------------------------------------
 
 
-def _torch_pair(reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object) -> tuple[Any, Any, float]:
+def _torch_pair(
+    reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object
+) -> tuple[Any, Any, float]:
     import torch
 
     for label, value in (("reference", reference), ("test", test)):
@@ -560,7 +580,9 @@ def _torch_ssim_maps(x: Any, y: Any, peak: float) -> tuple[Any, Any]:
     return luminance * contrast_structure, contrast_structure
 
 
-def _torch_metric(kind: str, reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object) -> Any:
+def _torch_metric(
+    kind: str, reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object
+) -> Any:
     import torch
     import torch.nn.functional as F
 

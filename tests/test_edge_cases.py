@@ -631,7 +631,7 @@ def test_metrics_refuse_a_data_range_whose_square_leaves_float64(data_range):
 @EDGE
 @given(shape=shapes())
 def test_ssim_refuses_images_smaller_than_its_window(backend_name, shape):
-    with pytest.raises(ValueError, match="11"):
+    with pytest.raises(ValueError, match=r"reference and test .* must be >= 11"):
         ssim(np.zeros(shape), np.zeros(shape), backend=backend_name)
 
 
@@ -642,7 +642,7 @@ def test_ms_ssim_of_an_image_with_itself_is_one(backend_name, level, dtype, seed
     side = ms_ssim_min_size()
     image = constant((side, side), level, dtype) if seed % 2 else random_image((side, side + 3), dtype, seed)
     assert ms_ssim(image, image.copy(), backend=backend_name) == 1.0
-    with pytest.raises(ValueError, match=str(side)):
+    with pytest.raises(ValueError, match=rf"reference and test .* must be >= {side}"):
         ms_ssim(image[:-1], image[:-1], backend=backend_name)
 
 
@@ -650,13 +650,13 @@ def test_ms_ssim_of_an_image_with_itself_is_one(backend_name, level, dtype, seed
 @pytest.mark.parametrize("level", [0.0, 0.5, 1.0])
 def test_niqe_of_a_flat_image_is_undefined(dtype, level):
     # Every block's normalised luminance is 0: no feature can be fitted.
-    with pytest.raises(ValueError, match="texture"):
+    with pytest.raises(ValueError, match=r"image has no .* texture"):
         niqe(constant((96, 100), level, dtype))
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 200), (200, 1), (95, 96), (96, 95)])
 def test_niqe_refuses_images_smaller_than_a_block(shape):
-    with pytest.raises(ValueError, match="96"):
+    with pytest.raises(ValueError, match=r"image must be at least 96×96"):
         niqe(np.zeros(shape))
 
 

@@ -26,8 +26,8 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
     "Table",
@@ -230,7 +230,7 @@ class Table:
         def line(cells: Sequence[str]) -> str:
             parts = [
                 cell.rjust(width) if how == "r" else cell.ljust(width)
-                for cell, width, how in zip(cells, widths, self.align)
+                for cell, width, how in zip(cells, widths, self.align, strict=True)
             ]
             return "  ".join(parts).rstrip()
 

@@ -28,19 +28,19 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-import scipy.fft  # noqa: E402
+import numpy as np
+import scipy.fft
 
-import clearsight  # noqa: E402
-from clearsight import reference  # noqa: E402
+import clearsight
+from clearsight import reference
 
-from _common import (  # noqa: E402
+from _common import (
     Table,
     Target,
     Timing,
@@ -125,7 +125,6 @@ def cached_filter(psf: np.ndarray, shape: tuple[int, int], balance: float, regul
     scikit-image. R is 1 or the 5-point Laplacian. Returned as complex64 for
     float32 images, complex128 otherwise.
     """
-    rows, cols = shape
     kh, kw = psf.shape
     grid = np.zeros(shape)
     grid[:kh, :kw] = psf / psf.sum()

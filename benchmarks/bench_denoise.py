@@ -32,14 +32,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import clearsight  # noqa: E402
-from clearsight import _dispatch  # noqa: E402
-from clearsight.denoise import denoise_tv  # noqa: E402
-from clearsight.reference.denoise import chambolle  # noqa: E402
+import clearsight
+from clearsight import _dispatch
+from clearsight.denoise import denoise_tv
+from clearsight.reference.denoise import chambolle
 
-from _common import (  # noqa: E402
+from _common import (
     Table,
     Target,
     Timing,
@@ -52,8 +52,8 @@ from _common import (  # noqa: E402
 )
 
 try:
-    from skimage.restoration import denoise_tv_chambolle
     from skimage import data as skimage_data
+    from skimage.restoration import denoise_tv_chambolle
     from skimage.transform import resize
 except ImportError:  # the peer is needed for the inputs and the comparison
     denoise_tv_chambolle = None

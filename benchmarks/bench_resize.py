@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import clearsight  # noqa: E402
-from clearsight import _dispatch  # noqa: E402
+import clearsight
+from clearsight import _dispatch
 
-from _common import Table, Target, environment, fmt_ms, time_round_robin  # noqa: E402
+from _common import Table, Target, environment, fmt_ms, time_round_robin
 
 
 def main(argv: list[str] | None = None) -> int:

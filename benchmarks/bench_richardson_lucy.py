@@ -36,13 +36,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import clearsight  # noqa: E402
-from clearsight import _dispatch  # noqa: E402
-from clearsight.deconv import richardson_lucy  # noqa: E402
+import clearsight
+from clearsight import _dispatch
+from clearsight.deconv import richardson_lucy
 
-from _common import Table, Target, environment, fmt_ms, fmt_ratio, time_round_robin  # noqa: E402
+from _common import Table, Target, environment, fmt_ms, fmt_ratio, time_round_robin
 
 try:
     from skimage.restoration import richardson_lucy as skimage_rl

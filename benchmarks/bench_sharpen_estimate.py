@@ -32,23 +32,23 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-import scipy.ndimage as ndi  # noqa: E402
+import numpy as np
+import scipy.ndimage as ndi
 
-import clearsight  # noqa: E402
-from clearsight import _dispatch  # noqa: E402
-from clearsight.color import rgb_to_y, rgb_to_ycbcr  # noqa: E402
-from clearsight.estimate import estimate_noise, sharpness  # noqa: E402
-from clearsight.reference.color import LUMA_WEIGHTS  # noqa: E402
-from clearsight.reference.sharpen import kernel_radius  # noqa: E402
-from clearsight.sharpen import gaussian_blur, unsharp_mask  # noqa: E402
+import clearsight
+from clearsight import _dispatch
+from clearsight.color import rgb_to_y, rgb_to_ycbcr
+from clearsight.estimate import estimate_noise, sharpness
+from clearsight.reference.color import LUMA_WEIGHTS
+from clearsight.reference.sharpen import kernel_radius
+from clearsight.sharpen import gaussian_blur, unsharp_mask
 
-from _common import (  # noqa: E402
+from _common import (
     Table,
     Target,
     Timing,

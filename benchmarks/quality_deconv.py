@@ -50,17 +50,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import clearsight  # noqa: E402
-from clearsight import _dispatch  # noqa: E402
-from clearsight.datasets import data_path  # noqa: E402
-from clearsight.deconv import deconvolve_tv, richardson_lucy, wiener  # noqa: E402
-from clearsight.reference import tv_deconvolution  # noqa: E402
-from clearsight.reference.estimate import estimate_noise  # noqa: E402
-from clearsight.reference.richardson_lucy import RichardsonLucyPlan  # noqa: E402
+import clearsight
+from clearsight import _dispatch
+from clearsight.datasets import data_path
+from clearsight.deconv import deconvolve_tv, richardson_lucy, wiener
+from clearsight.reference import tv_deconvolution
+from clearsight.reference.estimate import estimate_noise
+from clearsight.reference.richardson_lucy import RichardsonLucyPlan
 
-from _common import Table, Target, environment, load_average, time_round_robin  # noqa: E402
+from _common import Table, Target, environment, load_average, time_round_robin
 
 SIGMA = 0.01
 SKIMAGE_BALANCES = (0.001, 0.003, 0.01, 0.03, 0.1)

@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-import clearsight  # noqa: E402
-from clearsight.datasets import data_path  # noqa: E402
+import clearsight
+from clearsight.datasets import data_path
 
-from _common import Table  # noqa: E402
+from _common import Table
 
 SETS = ("Set5", "Set14")
 SCALES = (2, 3, 4)

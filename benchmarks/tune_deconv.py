@@ -37,17 +37,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
+from quality_deconv import Pair
 
-import clearsight  # noqa: E402
-from clearsight.datasets import data_path  # noqa: E402
-from clearsight.deconv import AUTO_BALANCE, DEFAULT_RL_ITERATIONS  # noqa: E402
-from clearsight.estimate import estimate_noise  # noqa: E402
-from clearsight.reference import tv_deconvolution  # noqa: E402
-from clearsight.reference.richardson_lucy import RichardsonLucyPlan  # noqa: E402
+import clearsight
+from clearsight.datasets import data_path
+from clearsight.deconv import AUTO_BALANCE, DEFAULT_RL_ITERATIONS
+from clearsight.estimate import estimate_noise
+from clearsight.reference import tv_deconvolution
+from clearsight.reference.richardson_lucy import RichardsonLucyPlan
 
-from _common import Table, environment  # noqa: E402
-from quality_deconv import Pair  # noqa: E402
+from _common import Table, environment
 
 SIGMAS = (0.005, 0.01, 0.02)
 CROP = 255
@@ -83,8 +83,8 @@ def load_training_pairs(count: int) -> list[tuple[float, Pair]]:
             full = convolve2d(sharp, kernel, "full")
             kh, kw = kernel.shape
             valid = full[kh - 1 : full.shape[0] - kh + 1, kw - 1 : full.shape[1] - kw + 1]
-            for sigma in SIGMAS:
-                pairs.append((sigma, Pair(i, j, sharp, kernel, valid + rng.normal(0, sigma, valid.shape))))
+            pairs.extend((sigma, Pair(i, j, sharp, kernel, valid + rng.normal(0, sigma, valid.shape)))
+                         for sigma in SIGMAS)
     return pairs
 
 
@@ -124,9 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             log(f"wiener {regularizer} σ^{power} ...")
             psnr = np.array([[pair.psnr(clearsight.wiener(pair.blurred, pair.psf, max(c * est**power, 1e-5),
                                                           regularizer=regularizer, boundary="reflect"))
-                              for c in constants] for (_, pair), est in zip(pairs, estimated)])
+                              for c in constants] for (_, pair), est in zip(pairs, estimated, strict=True)])
             table = Table(["σ"] + [f"c={c:g}" for c in constants], "l" + "r" * len(constants))
-            for label, row in zip([f"{s:g}" for s in SIGMAS] + ["all"], by_sigma(psnr, sigmas)):
+            for label, row in zip([f"{s:g}" for s in SIGMAS] + ["all"], by_sigma(psnr, sigmas), strict=True):
                 table.add(label, *[f"{v:.2f}" for v in row])
             best = constants[int(np.argmax(psnr.mean(axis=0)))]
             c, p = AUTO_BALANCE[regularizer]
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                             RichardsonLucyPlan(pair.psf, pair.blurred.shape, "reflect", True).iterate(
                                 pair.blurred, RL_ITERATIONS, acceleration)] for _, pair in pairs])
         default = DEFAULT_RL_ITERATIONS[acceleration]
-        for label, curve in zip([f"{s:g}" for s in SIGMAS] + ["all"], by_sigma(curves, sigmas)):
+        for label, curve in zip([f"{s:g}" for s in SIGMAS] + ["all"], by_sigma(curves, sigmas), strict=True):
             table.add(acceleration, label, str(int(np.argmax(curve)) + 1), f"{curve.max():.2f}",
                       f"{curve[default - 1]:.2f} ({default})")
     section("richardson_lucy, reflect: mean PSNR by iteration", table)
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             for c in constants:
                 log(f"deconvolve_tv {prior} c={c:g} ...")
                 curves = np.zeros((len(pairs), TV_ITERATIONS))
-                for p, ((_, pair), est) in enumerate(zip(pairs, estimated)):
+                for p, ((_, pair), est) in enumerate(zip(pairs, estimated, strict=True)):
                     plan = tv_deconvolution.TVDeconvolutionPlan(pair.psf, pair.blurred.shape, "unknown", True)
                     for i, x in enumerate(plan.iterate(pair.blurred, c * est**2, alpha, TV_ITERATIONS)):
                         curves[p, i] = pair.psnr(np.clip(x, 0, 1))

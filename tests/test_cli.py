@@ -353,7 +353,7 @@ def test_warnings_become_one_line_notes(tmp_path, capsys, monkeypatch, blurred_r
     import warnings
 
     def noisy_wiener(image, psf, **kwargs):
-        warnings.warn("compiled core missing;\nusing NumPy", RuntimeWarning)
+        warnings.warn("compiled core missing;\nusing NumPy", RuntimeWarning, stacklevel=2)
         return image
 
     monkeypatch.setattr(clearsight, "wiener", noisy_wiener)

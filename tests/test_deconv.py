@@ -253,7 +253,7 @@ def test_answer_does_not_depend_on_thread_count(backend, dtype, boundary):
         clearsight.wiener(image, MOTION, 0.003, boundary=boundary, threads=threads, backend=backend)
         for threads in (1, 2, 3, 4, 7, 64, 10**6, None)
     ]
-    for threads, result in zip((2, 3, 4, 7, 64, 10**6, None), results[1:]):
+    for threads, result in zip((2, 3, 4, 7, 64, 10**6, None), results[1:], strict=True):
         np.testing.assert_array_equal(result, results[0], err_msg=f"threads={threads} differs from threads=1")
 
 
@@ -320,7 +320,7 @@ def test_concurrent_calls_with_different_thread_counts(backend):
         (lambda t=t: clearsight.wiener(image, MOTION, 0.01, boundary="taper", threads=t, backend=backend))
         for t in thread_counts
     ]
-    for t, result in zip(thread_counts, _run_in_threads(jobs, 4)):
+    for t, result in zip(thread_counts, _run_in_threads(jobs, 4), strict=True):
         np.testing.assert_array_equal(result, expected, err_msg=f"threads={t}")
     # several Deconvolvers for the same plan, different threads=, called at once
     planned = [clearsight.Deconvolver(MOTION, image.shape, balance=0.01, boundary="taper", dtype=np.float32,
@@ -400,7 +400,7 @@ def test_fallback_refuses_an_explicit_cpp(without_core):
 def test_fallback_state_is_restored_afterwards():
     # Runs after the fallback tests (file order): the compiled core is back.
     try:
-        import clearsight._core  # noqa: F401
+        import clearsight._core
     except ImportError:
         pytest.skip("clearsight._core is not importable here")
     assert "cpp" in clearsight.backends()

@@ -10,6 +10,8 @@ Every test taking ``backend`` runs once per available backend that has a
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -144,7 +146,7 @@ def test_total_variation_decreases_as_weight_grows(backend, noise, dtype):
     variations = [
         total_variation(denoise_tv(image, w, eps=1e-5, max_iterations=1000, backend=backend)) for w in weights
     ]
-    assert all(later < earlier for earlier, later in zip(variations, variations[1:])), variations
+    assert all(later < earlier for earlier, later in itertools.pairwise(variations)), variations
 
 
 def test_denoising_gaussian_noise_raises_psnr(backend):

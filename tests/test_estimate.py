@@ -14,6 +14,7 @@ tabulated db2 coefficients.
 from __future__ import annotations
 
 import doctest
+import itertools
 
 import numpy as np
 import pytest
@@ -236,7 +237,7 @@ def test_sharpness_falls_with_blur(backend):
     for photo in (data.camera()[::2, ::2], data.astronaut()[::2, ::2]):
         scores = [sharpness(photo, backend=backend)]
         scores += [sharpness(gaussian_blur(photo, s), backend=backend) for s in (0.7, 1.5, 3.0)]
-        assert all(a > b for a, b in zip(scores, scores[1:])), scores
+        assert all(a > b for a, b in itertools.pairwise(scores)), scores
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -40,7 +40,7 @@ def test_noisy_baseline_matches_the_protocol(data, sigma):
     assert result.names == sorted(expected)
     np.testing.assert_allclose(result.input_psnr, [float(expected[n]["psnr_noisy"]) for n in result.names], atol=1e-3)
     # The identity as a denoiser is scored like any output: clipped to [0, 1] first, which helps it.
-    assert all(p > q for p, q in zip(result.psnr, result.input_psnr))
+    assert all(p > q for p, q in zip(result.psnr, result.input_psnr, strict=True))
 
 
 def test_tv_baseline_matches_the_protocol(data):

@@ -72,5 +72,5 @@ def test_many_callers_share_the_pool():
     for t in threads:
         t.join(timeout=120)
     assert not any(t.is_alive() for t in threads)
-    for got, want in zip(results, expected):
+    for got, want in zip(results, expected, strict=True):
         np.testing.assert_array_equal(got, want)

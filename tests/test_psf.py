@@ -457,7 +457,7 @@ def test_load_rejects_corrupt_files(tmp_path, name, data):
 
 
 def test_load_missing_and_directory(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nope.npy"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.npy"):
         psf.load(tmp_path / "nope.npy")
     with pytest.raises(ValueError, match="directory"):
         psf.load(tmp_path)

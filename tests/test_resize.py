@@ -194,7 +194,7 @@ def test_boundaries_differ_only_near_the_border(backend, image, scale, method):
     b = resize(image, scale, method=method, boundary="replicate", backend=backend)
     # Taps reach ceil(width / 2) + 1 input pixels out: 3 for bicubic when enlarging, 3 / scale when shrinking.
     reach = math.ceil((3 + 1) / min(scale, 1.0)) * max(scale, 1.0)
-    margin = int(math.ceil(reach * scale / max(scale, 1.0))) + 1
+    margin = math.ceil(reach * scale / max(scale, 1.0)) + 1
     inner = (slice(margin, -margin or None), slice(margin, -margin or None))
     np.testing.assert_allclose(a[inner], b[inner], atol=1e-12)
 

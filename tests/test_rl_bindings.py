@@ -96,7 +96,7 @@ def test_concurrent_calls_on_one_plan_match_serial_calls():
     def work(i):
         try:
             p.apply(inputs[i], outputs[i], 6, "biggs", False, 2)
-        except Exception as error:  # pragma: no cover - reported below
+        except Exception as error:  # noqa: BLE001  # pragma: no cover - any failure is reported below
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(inputs))]
@@ -105,7 +105,7 @@ def test_concurrent_calls_on_one_plan_match_serial_calls():
     for t in threads:
         t.join()
     assert not errors
-    for got, want in zip(outputs, serial):
+    for got, want in zip(outputs, serial, strict=True):
         np.testing.assert_array_equal(got, want)
 
 
@@ -249,7 +249,7 @@ def test_tv_concurrent_calls_on_one_plan_match_serial_calls():
         t.start()
     for t in threads:
         t.join()
-    for got, want in zip(outputs, serial):
+    for got, want in zip(outputs, serial, strict=True):
         np.testing.assert_array_equal(got, want)
 
 

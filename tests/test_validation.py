@@ -333,7 +333,7 @@ def test_numpy_backend_always_listed_and_usable():
 def test_cpp_listed_exactly_when_core_imports(monkeypatch):
     monkeypatch.delenv("CLEARSIGHT_BACKEND", raising=False)
     try:
-        import clearsight._core  # noqa: F401
+        import clearsight._core
     except ImportError:
         assert clearsight.backends() == ["numpy"]
     else:

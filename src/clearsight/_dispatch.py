@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 import warnings
-from types import ModuleType
+from types import FrameType, ModuleType
 
 # Fastest first.
 _MODULES = {"cpp": "clearsight._core", "numpy": "clearsight.reference"}
@@ -33,7 +33,7 @@ def _load(name: str) -> ModuleType | Exception:
 
 def _caller_stacklevel() -> int:
     """stacklevel for warnings.warn that points at the first frame outside clearsight."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("clearsight"):
         frame = frame.f_back
@@ -85,12 +85,12 @@ def resolve(backend: object = "auto", kernel: str | None = None) -> tuple[str, M
     if chosen != "auto":
         module = _require(chosen, origin)
         if not _has(module, kernel):
-            having = [n for n in backends() if _has(_load(n), kernel)]  # type: ignore[arg-type]
+            having = [n for n in backends() if _has(_require(n, origin), kernel)]
             raise ValueError(f"{origin} {chosen!r} has no {kernel} kernel yet; available for it: {having}")
         return chosen, module
     for name in BACKEND_NAMES:
-        module = _load(name)
-        if isinstance(module, Exception) or not _has(module, kernel):
+        loaded = _load(name)
+        if isinstance(loaded, Exception) or not _has(loaded, kernel):
             continue
         if name != BACKEND_NAMES[0] and isinstance(_load(BACKEND_NAMES[0]), Exception) and not _warned:
             _warned = True
@@ -100,5 +100,5 @@ def resolve(backend: object = "auto", kernel: str | None = None) -> tuple[str, M
                 RuntimeWarning,
                 stacklevel=_caller_stacklevel(),
             )
-        return name, module
+        return name, loaded
     raise RuntimeError(f"no clearsight backend provides {kernel}")  # the NumPy reference provides all

@@ -52,7 +52,7 @@ def restore_luminance(
         A new array of `image`'s shape and dtype.
     """
     dtype = image.dtype
-    rgb = image[..., :3].astype(work_dtype)
+    rgb: np.ndarray = image[..., :3].astype(work_dtype)
     if dtype.kind == "u":
         rgb *= work_dtype(1.0 / np.iinfo(dtype).max)
     luma = rgb @ LUMA_WEIGHTS.astype(work_dtype)  # one pass, C-contiguous H×W

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 import os
 from collections.abc import Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,6 +18,7 @@ PIXEL_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32), n
 _DTYPE_NAMES = "uint8, uint16, float32 or float64"
 MAX_CHANNELS = 4
 MAX_THREADS = 1 << 16
+_Option = TypeVar("_Option", bound=str)
 
 
 def _describe(value: object) -> str:
@@ -47,7 +49,8 @@ def image(value: object, name: str = "image", *, check_finite: bool = True) -> n
     """An H×W or H×W×C (C ≤ 4) array of a pixel dtype, non-empty, and finite unless
     `check_finite` is False (for backends that check while they compute)."""
     if not isinstance(value, np.ndarray):
-        if isinstance(value, (str, bytes)) or value is None or not hasattr(value, "__array__") and not isinstance(value, Sequence):
+        array_like = hasattr(value, "__array__") or isinstance(value, Sequence)
+        if isinstance(value, (str, bytes)) or value is None or not array_like:
             raise TypeError(f"{name} must be a NumPy array, got {type(value).__name__}")
         try:
             value = np.asarray(value)
@@ -181,12 +184,14 @@ def positive_int(value: object, name: str) -> int:
     return int(value)
 
 
-def choice(value: object, name: str, options: Sequence[str]) -> str:
-    """One of `options`."""
-    if not isinstance(value, str) or value not in options:
-        listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {listed}, got {_describe(value)}")
-    return value
+def choice(value: object, name: str, options: Sequence[_Option]) -> _Option:
+    """One of `options` (typed as they are: a tuple of Literal strings gives that Literal)."""
+    if isinstance(value, str):
+        for option in options:
+            if value == option:
+                return option
+    listed = ", ".join(repr(o) for o in options)
+    raise ValueError(f"{name} must be one of {listed}, got {_describe(value)}")
 
 
 def available_cpus() -> int:

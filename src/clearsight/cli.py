@@ -28,7 +28,8 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -86,7 +87,7 @@ def _add_common(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException | str) -> str:
     text = str(exc) or type(exc).__name__
     return " ".join(text.split())
 
@@ -267,10 +268,8 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dataset(name: str, kind: str):
+def _dataset(name: str, kind: str) -> Path:
     """A data set folder: `name` under <data>/<kind> when it is there, else `name` as a path."""
-    from pathlib import Path
-
     from clearsight.datasets import data_dir
 
     candidate = data_dir() / kind / name
@@ -300,7 +299,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _process_file(args: argparse.Namespace, operation) -> int:
+def _process_file(args: argparse.Namespace, operation: Callable[[np.ndarray], np.ndarray]) -> int:
     """Read args.input, apply `operation` to the image, write args.output atomically."""
     from clearsight.io import _format_for, read_image, write_image
 
@@ -324,8 +323,8 @@ def _deblur(args: argparse.Namespace) -> int:
            "tv": ("iterations", "weight"), "hyper-laplacian": ("iterations", "weight")}[args.method]
     foreign = [name for name in DEBLUR_OPTIONS if name not in own and getattr(args, name) is not None]
     if foreign:
-        options = ", ".join("--" + name for name in foreign)
-        raise ValueError(f"{options} does not apply to --method {args.method}")
+        listed = ", ".join("--" + name for name in foreign)
+        raise ValueError(f"{listed} does not apply to --method {args.method}")
     options = {name: getattr(args, name) for name in own + ("boundary",) if getattr(args, name) is not None}
     options.update(luminance_only=args.luminance_only, threads=args.threads, backend=args.backend)
     if args.method == "wiener":
@@ -393,6 +392,7 @@ def _demo(args: argparse.Namespace) -> int:
     # The first call also pays for planning and thread start-up; the best of
     # a few calls is what a steady stream of frames would see.
     times = []
+    restored = blurred
     for _ in range(DEMO_REPEATS):
         start = time.perf_counter()
         restored = clearsight.wiener(blurred, psf, balance=args.balance, backend=args.backend)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from clearsight import _dispatch, _validate
+from clearsight._typing import Backend, Image, PixelT
 
 __all__ = ["rgb_to_y", "rgb_to_ycbcr", "ycbcr_to_rgb"]
 
@@ -19,11 +20,11 @@ def _three_channels(value: object, name: str = "image") -> np.ndarray:
 
 
 def rgb_to_ycbcr(
-    image: np.ndarray,
+    image: Image[PixelT],
     *,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""RGB to YCbCr, ITU-R BT.601 studio swing (MATLAB's ``rgb2ycbcr``).
 
     For R, G, B in [0, 1]:
@@ -84,12 +85,12 @@ def rgb_to_ycbcr(
 
 
 def ycbcr_to_rgb(
-    image: np.ndarray,
+    image: Image[PixelT],
     *,
     clip: bool = True,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""YCbCr (ITU-R BT.601 studio swing) to RGB: the exact inverse of :func:`rgb_to_ycbcr`.
 
     Parameters
@@ -146,11 +147,11 @@ def ycbcr_to_rgb(
 
 
 def rgb_to_y(
-    image: np.ndarray,
+    image: Image[PixelT],
     *,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""The Y (luma) plane of :func:`rgb_to_ycbcr`: BT.601 studio swing, as used for PSNR/SSIM on Y.
 
     .. math:: Y = \tfrac{16}{255} + (65.481 R + 128.553 G + 24.966 B) / 255

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+import numbers
+from collections.abc import Callable
+from typing import Any, Literal, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from clearsight import _dispatch, _validate
 from clearsight._luminance import is_colour, restore_luminance
+from clearsight._typing import (
+    Acceleration,
+    Backend,
+    Boundary,
+    Image,
+    PixelT,
+    Prior,
+    Regularizer,
+    RichardsonLucyBoundary,
+    TVBoundary,
+)
 from clearsight.reference.deconvolution import BOUNDARIES, REGULARIZERS
+from clearsight.reference.richardson_lucy import ACCELERATIONS, RL_BOUNDARIES
+from clearsight.reference.tv_deconvolution import (
+    AUTO_WEIGHT,
+    DEFAULT_ALPHA,
+    DEFAULT_TV_ITERATIONS,
+    PRIORS,
+    TV_BOUNDARIES,
+)
 
-__all__ = ["Deconvolver", "wiener"]
+__all__ = ["Deconvolver", "deconvolve_tv", "richardson_lucy", "wiener"]
 
 # wiener(balance="auto"): c * sigma**p with (c, p) = AUTO_BALANCE[regularizer],
 # at least MIN_AUTO_BALANCE. Tuned on training images at three noise levels
@@ -31,7 +53,7 @@ def _work_dtype(image: np.ndarray) -> type:
     return np.float64 if image.dtype == np.float64 else np.float32
 
 
-def _single_psf(psf: Any) -> None:
+def _single_psf(psf: ArrayLike) -> None:
     if np.ndim(psf) == 3:
         raise ValueError("psf must be one kh×kw PSF with luminance_only=True (the luma is one plane)")
 
@@ -115,21 +137,21 @@ class Deconvolver:
 
     def __init__(
         self,
-        psf: Any,
+        psf: ArrayLike,
         shape: tuple[int, ...],
         *,
         balance: float = 0.01,
-        regularizer: str = "identity",
-        boundary: str = "reflect",
-        dtype: Any = np.float32,
+        regularizer: Regularizer = "identity",
+        boundary: Boundary = "reflect",
+        dtype: DTypeLike = np.float32,
         clip: bool = True,
         threads: int | None = None,
-        backend: str = "auto",
+        backend: Backend = "auto",
     ) -> None:
         self.shape = _validate.frame_shape(shape)
         self.dtype = _validate.pixel_dtype(dtype)
         psfs = _validate.psf(psf, self.shape)
-        if isinstance(balance, str) and balance == "auto":
+        if isinstance(given := cast(object, balance), str) and given == "auto":
             raise ValueError("balance='auto' needs the image: use wiener(image, psf, balance='auto'), or "
                              "set the balance from clearsight.estimate_noise on a first frame")
         self.balance = _validate.positive_number(balance, "balance")
@@ -152,7 +174,8 @@ class Deconvolver:
     @property
     def padded_shape(self) -> tuple[int, int]:
         """(rows, cols) of the FFT grid after boundary padding."""
-        return tuple(self._plans[0].padded_shape)  # type: ignore[return-value]
+        rows, cols = self._plans[0].padded_shape
+        return int(rows), int(cols)
 
     def __repr__(self) -> str:
         return (
@@ -160,7 +183,7 @@ class Deconvolver:
             f"regularizer={self.regularizer!r}, boundary={self.boundary!r}, backend={self.backend!r})"
         )
 
-    def __call__(self, image: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def __call__(self, image: Image[PixelT], out: Image[PixelT] | None = None) -> Image[PixelT]:
         """Deconvolve one frame.
 
         Parameters
@@ -213,17 +236,17 @@ class Deconvolver:
 
 
 def wiener(
-    image: np.ndarray,
-    psf: Any,
-    balance: float | str = 0.01,
+    image: Image[PixelT],
+    psf: ArrayLike,
+    balance: float | Literal["auto"] = 0.01,
     *,
-    regularizer: str = "identity",
-    boundary: str = "reflect",
+    regularizer: Regularizer = "identity",
+    boundary: Boundary = "reflect",
     clip: bool = True,
     luminance_only: bool = False,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Wiener deconvolution (parametric Wiener or Tikhonov / constrained least squares).
 
     The restored spectrum is
@@ -325,20 +348,6 @@ def wiener(
 # Iterative deconvolution: Richardson–Lucy and TV / hyper-Laplacian (issue 5)
 # --------------------------------------------------------------------------
 
-import numbers  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-
-from clearsight.reference.richardson_lucy import ACCELERATIONS, RL_BOUNDARIES  # noqa: E402
-from clearsight.reference.tv_deconvolution import (  # noqa: E402
-    AUTO_WEIGHT,
-    DEFAULT_ALPHA,
-    DEFAULT_TV_ITERATIONS,
-    PRIORS,
-    TV_BOUNDARIES,
-)
-
-__all__ += ["deconvolve_tv", "richardson_lucy"]
-
 # Iterations of richardson_lucy by acceleration: equal quality on the Levin table (see its docstring).
 DEFAULT_RL_ITERATIONS = {"none": 30, "biggs": 10}
 
@@ -399,17 +408,17 @@ def _restore_planes(
 
 
 def richardson_lucy(
-    image: np.ndarray,
-    psf: Any,
+    image: Image[PixelT],
+    psf: ArrayLike,
     iterations: int | None = None,
     *,
-    acceleration: str = "none",
-    boundary: str = "reflect",
+    acceleration: Acceleration = "none",
+    boundary: RichardsonLucyBoundary = "reflect",
     clip: bool = True,
     luminance_only: bool = False,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Richardson–Lucy deconvolution, plain or Biggs–Andrews accelerated.
 
     The maximum-likelihood restoration for Poisson noise: starting from a
@@ -514,8 +523,9 @@ def richardson_lucy(
     to 1e-9 (float64; measured 5e-11 on the Levin images at n = 30). With
     ``clip=True`` ours clips to [0, 1] where scikit-image clips to [-1, 1]
     (the same for data ≥ 0, whose iterates are ≥ 0). Both start from a
-    constant (scikit-image 0.5; the iteration does not depend on the
-    constant) and neither divides by ``Aᵀ1``. Differences: scikit-image's
+    constant (scikit-image 0.5; the plain iteration does not depend on the
+    constant; Biggs's first extrapolation does, so only plain iterations
+    scale exactly with the data) and neither divides by ``Aᵀ1``. Differences: scikit-image's
     ``1e-12`` added to every denominator against our relative floor; its
     `filter_epsilon` (not offered); negative data, which it keeps and we
     treat as 0; and even-sized PSFs, for which scikit-image's blur centres
@@ -570,19 +580,19 @@ def richardson_lucy(
 
 
 def deconvolve_tv(
-    image: np.ndarray,
-    psf: Any,
-    weight: float | str = "auto",
+    image: Image[PixelT],
+    psf: ArrayLike,
+    weight: float | Literal["auto"] = "auto",
     *,
-    prior: str = "tv",
+    prior: Prior = "tv",
     alpha: float | None = None,
     iterations: int = DEFAULT_TV_ITERATIONS,
-    boundary: str = "unknown",
+    boundary: TVBoundary = "unknown",
     clip: bool = True,
     luminance_only: bool = False,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Non-blind deconvolution with a total-variation or hyper-Laplacian gradient prior.
 
     Minimises
@@ -751,7 +761,8 @@ def _noise_levels(image: np.ndarray, backend: str, threads: int) -> list[float]:
     from clearsight.estimate import estimate_noise
 
     try:
-        sigmas = estimate_noise(image, average=False, threads=threads, backend=backend)
+        # `backend` is a name _dispatch.resolve returned, so one of Backend's values.
+        sigmas = estimate_noise(image, average=False, threads=threads, backend=cast(Backend, backend))
     except ValueError:  # `backend` lacks the estimate kernel (the image itself is already validated)
         sigmas = estimate_noise(image, average=False, threads=threads, backend="auto")
     return [float(s) for s in np.atleast_1d(sigmas)]

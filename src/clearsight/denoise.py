@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from clearsight import _dispatch, _validate
 from clearsight._luminance import is_colour, restore_luminance
+from clearsight._typing import Backend, ChannelMode, Image, PixelT
 from clearsight.reference.pixels import from_unit_float, to_unit_float
 
 __all__ = ["denoise_tv"]
 
-CHANNEL_MODES = ("separate", "joint")
+CHANNEL_MODES: tuple[ChannelMode, ...] = ("separate", "joint")
 
 
 def denoise_tv(
-    image: Any,
+    image: Image[PixelT],
     weight: float = 0.1,
     *,
     eps: float = 2e-4,
     max_iterations: int = 200,
-    channels: str = "separate",
+    channels: ChannelMode = "separate",
     luminance_only: bool = False,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Total-variation denoising (Rudin-Osher-Fatemi) by Chambolle's projection algorithm.
 
     Finds the image u close to `image` f with a small total variation:

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal, overload
+
 import numpy as np
+from numpy.typing import NDArray
 
 from clearsight import _dispatch, _validate
+from clearsight._typing import Backend
 
 __all__ = ["estimate_noise", "sharpness"]
 
 
+@overload
 def estimate_noise(
-    image: np.ndarray,
+    image: NDArray[Any], *, average: Literal[True] = ..., threads: int | None = ..., backend: Backend = ...
+) -> float: ...
+@overload
+def estimate_noise(
+    image: NDArray[Any], *, average: Literal[False], threads: int | None = ..., backend: Backend = ...
+) -> NDArray[np.float64]: ...
+@overload
+def estimate_noise(
+    image: NDArray[Any], *, average: bool, threads: int | None = ..., backend: Backend = ...
+) -> float | NDArray[np.float64]: ...
+def estimate_noise(
+    image: NDArray[Any],
     *,
     average: bool = True,
     threads: int | None = None,
-    backend: str = "auto",
-) -> float | np.ndarray:
+    backend: Backend = "auto",
+) -> float | NDArray[np.float64]:
     r"""Standard deviation of additive Gaussian noise, estimated from the finest wavelet details.
 
     Donoho and Johnstone's robust estimator: noise is white and spreads
@@ -58,7 +74,11 @@ def estimate_noise(
     (the odd samples of the full convolution), rows first, then columns.
     Coefficients exactly equal to zero are left out of the median (they come
     from padding or black borders, not from noise); if all are zero the
-    estimate is 0.
+    estimate is 0. A constant image other than black gives round-off
+    instead: the high-pass sums to zero only to float64 rounding, once per
+    axis, so its estimate is of order ε² c (below 1e-30 for c in [0, 1]),
+    and an image of one row or column, which has no diagonal detail, gives
+    round-off of order ε · max (2.2e-16 relative), as PyWavelets does.
 
     The estimate is biased upwards by texture and edges (they leak into HH)
     and downwards by large flat or clipped areas (no noise there); it is
@@ -104,10 +124,10 @@ def estimate_noise(
 
 
 def sharpness(
-    image: np.ndarray,
+    image: NDArray[Any],
     *,
     threads: int | None = None,
-    backend: str = "auto",
+    backend: Backend = "auto",
 ) -> float:
     r"""Variance of the Laplacian of the luminance: a focus measure for ranking frames.
 

@@ -64,7 +64,7 @@ class Evaluation:
         head = "| image |" + (" input PSNR (dB) |" if noisy else "") + " PSNR (dB) | SSIM | time (s) |"
         lines = [f"**{self.title}**", "", head, "|:---|" + ("---:|" if noisy else "") + "---:|---:|---:|"]
         inputs = self.input_psnr if noisy else [None] * len(self.names)
-        for name, q, p, s, t in zip(self.names, inputs, self.psnr, self.ssim, self.seconds):
+        for name, q, p, s, t in zip(self.names, inputs, self.psnr, self.ssim, self.seconds, strict=True):
             lines.append(f"| {name} |" + (f" {q:.3f} |" if noisy else "") + f" {p:.3f} | {s:.4f} | {t:.3f} |")
         mean_input = f" {float(np.mean(self.input_psnr)):.3f} |" if noisy else ""
         lines.append(f"| **mean** |{mean_input} **{self.mean_psnr:.3f}** | **{self.mean_ssim:.4f}** | "
@@ -77,7 +77,7 @@ class Evaluation:
         rows = ["image," + ("input_psnr," if noisy else "") + "psnr,ssim,seconds"]
         inputs = self.input_psnr if noisy else [None] * len(self.names)
         rows += [f"{n}," + (f"{q:.6f}," if noisy else "") + f"{p:.6f},{s:.6f},{t:.6f}"
-                 for n, q, p, s, t in zip(self.names, inputs, self.psnr, self.ssim, self.seconds)]
+                 for n, q, p, s, t in zip(self.names, inputs, self.psnr, self.ssim, self.seconds, strict=True)]
         return "\n".join(rows) + "\n"
 
 
@@ -172,7 +172,8 @@ def evaluate_sr(
     """
     from clearsight.metrics import psnr, ssim
 
-    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
+    given: object = scale  # checked at run time whatever its annotation says
+    if isinstance(given, bool) or not isinstance(given, (int, np.integer)) or given < 1:
         raise ValueError(f"scale must be an int >= 1, got {scale!r}")
     if not callable(upscale_fn):
         raise TypeError("upscale_fn must be callable")

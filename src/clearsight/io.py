@@ -9,14 +9,16 @@ only when one of these functions is called.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
 import struct
 import warnings
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -53,7 +55,7 @@ _SAVE_OPTIONS: dict[str, dict[str, Any]] = {
 _PIL_HINT = "reading and writing images needs Pillow: pip install clearsight[image]"
 
 
-def _pil():
+def _pil() -> tuple[Any, Any]:
     try:
         from PIL import Image, ImageOps
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -158,7 +160,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         raise ValueError(f"cannot read image '{name}': {reason}") from exc
 
 
-def _rawmode(im) -> str | None:
+def _rawmode(im: Any) -> str | None:
     tile = getattr(im, "tile", None) or []
     if not tile:
         return None
@@ -168,7 +170,7 @@ def _rawmode(im) -> str | None:
     return args if isinstance(args, str) else None
 
 
-def _to_array(im, name: str) -> np.ndarray:
+def _to_array(im: Any, name: str) -> np.ndarray:
     mode = im.mode
     if mode == "1":
         return np.asarray(im.convert("L"), dtype=np.uint8)
@@ -275,7 +277,7 @@ def write_image(path: str | os.PathLike[str], image: Any) -> None:
         raise FileNotFoundError(errno.ENOENT, "directory does not exist", directory)
 
     if data.dtype == np.uint16 and channels > 1 and fmt == "PNG":
-        def encode(fh):
+        def encode(fh: BinaryIO) -> None:
             fh.write(_png16(data))
     else:
         if data.dtype == np.uint16 and not (channels == 1 and fmt in _GREY16):
@@ -283,7 +285,7 @@ def write_image(path: str | os.PathLike[str], image: Any) -> None:
         pil_image = _to_pil(Image, data, fmt)
         options = _SAVE_OPTIONS.get(fmt, {})
 
-        def encode(fh):
+        def encode(fh: BinaryIO) -> None:
             pil_image.save(fh, format=fmt, **options)
 
     _atomic_write(name, directory, suffix, encode)
@@ -339,7 +341,7 @@ def _normalise(image: Any, name: str) -> np.ndarray:
     )
 
 
-def _to_pil(Image, data: np.ndarray, fmt: str):
+def _to_pil(Image: Any, data: np.ndarray, fmt: str) -> Any:
     if data.dtype == np.uint16:
         # Only reached for grey: fromarray picks "I;16" for native uint16.
         return Image.fromarray(np.ascontiguousarray(data, dtype="<u2"))
@@ -377,7 +379,7 @@ def _png16(data: np.ndarray) -> bytes:
     ))
 
 
-def _atomic_write(name: str, directory: str, suffix: str, encode) -> None:
+def _atomic_write(name: str, directory: str, suffix: str, encode: Callable[[BinaryIO], object]) -> None:
     base = os.path.basename(name)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
@@ -399,8 +401,6 @@ def _atomic_write(name: str, directory: str, suffix: str, encode) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, name)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

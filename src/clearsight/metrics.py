@@ -18,11 +18,13 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from clearsight import _dispatch, _validate
+from clearsight._typing import Backend
 from clearsight.naturalness import niqe
 from clearsight.reference.color import RGB_TO_YCBCR, YCBCR_OFFSET
 from clearsight.reference.metrics import (
@@ -38,6 +40,7 @@ __all__ = ["ms_ssim", "niqe", "psnr", "ssim"]
 _DEFAULT_RANGE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 _WINDOW = 2 * SSIM_RADIUS + 1
 _MS_SSIM_MIN = ms_ssim_min_size()
+_RANGE_LIMITS = (1e-150, 1e150)
 
 
 # --------------------------------------------------------------------------
@@ -82,6 +85,10 @@ def _data_range_value(data_range: object) -> float:
     value = float(data_range)
     if not math.isfinite(value) or value <= 0.0:
         raise ValueError(f"data_range must be a positive finite number, got {data_range!r}")
+    if not _RANGE_LIMITS[0] <= value <= _RANGE_LIMITS[1]:
+        # Beyond these the squares the metrics take (peak², SSIM's (0.01 L)²)
+        # leave the normal float64 numbers: PSNR turned into ±inf, SSIM into NaN.
+        raise ValueError(f"data_range must be between {_RANGE_LIMITS[0]:g} and {_RANGE_LIMITS[1]:g}, got {value:g}")
     return value
 
 
@@ -195,6 +202,19 @@ def _min_size_check(ref: np.ndarray, crop_border: object, minimum: int, what: st
 # --------------------------------------------------------------------------
 
 
+# NumPy arrays give a float; anything else (torch tensors: one value per
+# batch item) is typed Any, so torch is never needed to type-check a caller.
+@overload
+def psnr(
+    reference: NDArray[Any], test: NDArray[Any], *,
+    data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    threads: int | None = ..., backend: Backend = ...
+) -> float: ...
+@overload
+def psnr(
+    reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    threads: int | None = ..., backend: Backend = ...
+) -> Any: ...
 def psnr(
     reference: Any,
     test: Any,
@@ -221,7 +241,8 @@ def psnr(
         The span of possible pixel values (the "peak"). Defaults to 255 for
         ``uint8``, 65535 for ``uint16`` and 1.0 for floating-point images and
         tensors, which must then lie in [0, 1]; other dtypes, and floats
-        outside [0, 1], need it given explicitly.
+        outside [0, 1], need it given explicitly. At least 1e-150 and at
+        most 1e150, so that its square is a normal float64 number.
     crop_border : int, default 0
         Pixels removed from every side (top, bottom, left, right) before
         scoring; SR papers use the scale factor.
@@ -306,6 +327,23 @@ def psnr(
     return value
 
 
+@overload
+def ssim(
+    reference: NDArray[Any], test: NDArray[Any], *,
+    data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    full: Literal[False] = ..., threads: int | None = ..., backend: Backend = ...
+) -> float: ...
+@overload
+def ssim(
+    reference: NDArray[Any], test: NDArray[Any], *,
+    data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    full: Literal[True], threads: int | None = ..., backend: Backend = ...
+) -> tuple[float, NDArray[np.float64]]: ...
+@overload
+def ssim(
+    reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    full: bool = ..., threads: int | None = ..., backend: Backend = ...
+) -> Any: ...
 def ssim(
     reference: Any,
     test: Any,
@@ -398,6 +436,17 @@ def ssim(
     return (value, ssim_map) if full else value
 
 
+@overload
+def ms_ssim(
+    reference: NDArray[Any], test: NDArray[Any], *,
+    data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    threads: int | None = ..., backend: Backend = ...
+) -> float: ...
+@overload
+def ms_ssim(
+    reference: Any, test: Any, *, data_range: float | None = ..., crop_border: int = ..., y_channel: bool = ...,
+    threads: int | None = ..., backend: Backend = ...
+) -> Any: ...
 def ms_ssim(
     reference: Any,
     test: Any,
@@ -475,7 +524,9 @@ def ms_ssim(
 # --------------------------------------------------------------------------
 
 
-def _torch_pair(reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object):
+def _torch_pair(
+    reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object
+) -> tuple[Any, Any, float]:
     import torch
 
     for label, value in (("reference", reference), ("test", test)):
@@ -497,7 +548,7 @@ def _torch_pair(reference: Any, test: Any, data_range: object, crop_border: obje
     if reference.numel() == 0:
         raise ValueError(f"reference and test are empty (shape {tuple(reference.shape)})")
     y_channel = _validate.flag(y_channel, "y_channel")
-    n, c, height, width = reference.shape
+    _, c, height, width = reference.shape
     crop = _crop_border(crop_border, height, width, True)
     if crop:
         reference = reference[..., crop:-crop, crop:-crop]
@@ -555,7 +606,9 @@ def _torch_ssim_maps(x: Any, y: Any, peak: float) -> tuple[Any, Any]:
     return luminance * contrast_structure, contrast_structure
 
 
-def _torch_metric(kind: str, reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object):
+def _torch_metric(
+    kind: str, reference: Any, test: Any, data_range: object, crop_border: object, y_channel: object
+) -> Any:
     import torch
     import torch.nn.functional as F
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from clearsight import _validate
 from clearsight.reference import niqe as _reference
@@ -40,6 +41,10 @@ def _niqe_array(image: Any) -> float:
     return _reference.niqe(_grey_0_255(image))
 
 
+@overload
+def niqe(image: NDArray[Any]) -> float: ...
+@overload
+def niqe(image: Any) -> Any: ...  # a torch tensor gives a tensor of N scores
 def niqe(image: Any) -> Any:
     """Naturalness Image Quality Evaluator (NIQE): a no-reference score, lower is better.
 
@@ -74,6 +79,9 @@ def niqe(image: Any) -> Any:
     borders (:func:`clearsight.resize`'s default), and exact zeros of the
     normalised luminance in flat areas (MATLAB's floating-point result) are
     made exact here. Scores of very small images (few blocks) are noisy.
+    An image none of whose blocks has texture (a constant image, for one)
+    has no score: the features are undefined there (MATLAB returns NaN);
+    this raises ValueError instead.
 
     References
     ----------

@@ -34,7 +34,9 @@ import math
 import numbers
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -260,7 +262,7 @@ def _segment_weights(length: float, dcol: float, drow: float, size: int) -> np.n
     # Only the part of the segment that can reach the array matters, which
     # bounds the work when an explicit size truncates a very long line.
     reach = min(hl, math.sqrt(2.0) * (half + 2))
-    n_samples = int(math.ceil(2.0 * reach / 0.5)) + 1
+    n_samples = math.ceil(2.0 * reach / 0.5) + 1
     s = np.linspace(-reach, reach, n_samples)
     base_col = np.floor(s * dcol).astype(np.int64)
     base_row = np.floor(s * drow).astype(np.int64)
@@ -558,7 +560,7 @@ def _read_image(path: str) -> np.ndarray:
         raise ValueError(f"PSF file {path!r}: cannot read the image ({err})") from err
 
 
-def load(path: str | os.PathLike) -> np.ndarray:
+def load(path: str | os.PathLike[Any]) -> np.ndarray:
     """Read a PSF from a ``.npy`` file or an image file and normalise it.
 
     A file is read as NumPy's ``.npy`` format when its name ends in ``.npy``
@@ -616,7 +618,7 @@ def load(path: str | os.PathLike) -> np.ndarray:
     if head == _NPY_MAGIC or p.suffix.lower() == ".npy":
         try:
             arr = np.load(p, allow_pickle=False)
-        except Exception as err:  # noqa: BLE001 - np.load raises many types on bad input
+        except Exception as err:  # np.load raises many types on bad input
             raise ValueError(f"PSF file {name!r}: not a valid .npy array ({err})") from err
         if not isinstance(arr, np.ndarray):
             # np.load returns an NpzFile for .npz archives.
@@ -631,7 +633,7 @@ def load(path: str | os.PathLike) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 # kind -> (function, labels of its values in order, how many are required).
-_KINDS = {
+_KINDS: dict[str, tuple[Callable[..., np.ndarray], tuple[str, ...], int]] = {
     "gaussian": (gaussian, ("SIGMA", "SIZE"), 1),
     "motion": (motion, ("LENGTH", "ANGLE", "SIZE"), 2),
     "disk": (disk, ("RADIUS", "SIZE"), 1),
@@ -644,7 +646,7 @@ def _spec_error(spec: str, reason: str) -> ValueError:
     return ValueError(f"invalid psf {spec!r}: {reason}; {_VALID_FORMS}")
 
 
-def parse(spec: str | os.PathLike) -> np.ndarray:
+def parse(spec: str | os.PathLike[Any]) -> np.ndarray:
     """Build a PSF from a command-line spec string.
 
     Accepted forms (whitespace around the name and each value is ignored,
@@ -718,7 +720,7 @@ def parse(spec: str | os.PathLike) -> np.ndarray:
             spec, f"{form} takes {required} to {len(labels)} comma-separated values, got {got}"
         )
     values: list[float | int] = []
-    for label, text in zip(labels, parts):
+    for label, text in zip(labels, parts, strict=False):  # trailing values are optional
         if not text:
             raise _spec_error(spec, f"{label} is empty")
         if label == "SIZE":

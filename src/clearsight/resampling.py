@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from clearsight import _dispatch, _validate
+from clearsight._typing import Backend, Image, PixelT, ResizeBoundary, ResizeMethod
 from clearsight.reference.resize import METHODS, RESIZE_BOUNDARIES, output_length
 
 __all__ = ["resize"]
@@ -37,7 +38,7 @@ def _scales_and_size(
         raise ValueError("give exactly one of scale and size")
     if scale is not None:
         factors = tuple(_validate.positive_number(s, "scale") for s in _pair(scale, "scale", "scale"))
-        out = tuple(output_length(n, f) for n, f in zip(shape[:2], factors))
+        out = tuple(output_length(n, f) for n, f in zip(shape[:2], factors, strict=True))
     else:
         rows, cols = _pair(size, "size", "size")
         for v in (rows, cols):
@@ -54,16 +55,16 @@ def _scales_and_size(
 
 
 def resize(
-    image: np.ndarray,
+    image: Image[PixelT],
     scale: float | tuple[float, float] | None = None,
     *,
     size: tuple[int, int] | None = None,
-    method: str = "bicubic",
+    method: ResizeMethod = "bicubic",
     antialias: bool = True,
-    boundary: str = "symmetric",
+    boundary: ResizeBoundary = "symmetric",
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     """Resize an image exactly as MATLAB's ``imresize`` does.
 
     Parameters

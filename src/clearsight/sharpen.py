@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from clearsight import _dispatch, _validate
 from clearsight._luminance import is_colour, restore_luminance
+from clearsight._typing import Backend, BlurBoundary, Image, PixelT
 from clearsight.reference.sharpen import BLUR_BOUNDARIES, kernel_radius
 
 __all__ = ["gaussian_blur", "unsharp_mask"]
@@ -28,14 +28,14 @@ def _sigma(value: object, name: str, truncate: float) -> float:
 
 
 def gaussian_blur(
-    image: np.ndarray,
+    image: Image[PixelT],
     sigma: float,
     *,
     truncate: float = 4.0,
-    boundary: str = "reflect",
+    boundary: BlurBoundary = "reflect",
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Separable Gaussian blur of every channel.
 
     Each channel is convolved, along its rows and then its columns, with the
@@ -130,7 +130,7 @@ def gaussian_blur(
 
 
 def unsharp_mask(
-    image: np.ndarray,
+    image: Image[PixelT],
     radius: float = 1.0,
     amount: float = 1.0,
     threshold: float = 0.0,
@@ -138,8 +138,8 @@ def unsharp_mask(
     clip: bool = True,
     luminance_only: bool = False,
     threads: int | None = None,
-    backend: str = "auto",
-) -> np.ndarray:
+    backend: Backend = "auto",
+) -> Image[PixelT]:
     r"""Unsharp masking: add back a multiple of the detail a Gaussian blur removes.
 
     With x the image in [0, 1] units and G its Gaussian blur of standard

@@ -52,6 +52,7 @@ def lay_out(x: np.ndarray, layout: str, fill: Any = 0) -> tuple[np.ndarray, np.n
     """
     h, w = x.shape[:2]
     rest = x.shape[2:]
+    select: Callable[[np.ndarray], np.ndarray]
     if layout == "c":
         base, select = np.ascontiguousarray(x).copy(), lambda b: b
     elif layout == "fortran":

@@ -8,9 +8,14 @@ this module within the tolerance stated in :func:`clearsight.wiener`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from clearsight.reference.pixels import from_unit_float, to_unit_float
+
+if TYPE_CHECKING:
+    from clearsight._typing import Boundary, Regularizer
 
 __all__ = [
     "BOUNDARIES",
@@ -26,8 +31,8 @@ __all__ = [
     "wiener_filter",
 ]
 
-BOUNDARIES = ("reflect", "periodic", "taper")
-REGULARIZERS = ("identity", "laplacian")
+BOUNDARIES: tuple[Boundary, ...] = ("reflect", "periodic", "taper")
+REGULARIZERS: tuple[Regularizer, ...] = ("identity", "laplacian")
 
 
 def fast_length(n: int) -> int:

@@ -197,7 +197,7 @@ def ssim(
     (×C), float64, its mean the returned value.
     """
     del threads
-    maps = [_ssim_maps(x, y, data_range)[0] for x, y in zip(_planes(reference), _planes(test))]
+    maps = [_ssim_maps(x, y, data_range)[0] for x, y in zip(_planes(reference), _planes(test), strict=True)]
     value = float(np.mean([m.mean() for m in maps]))
     if not full:
         return value, None
@@ -232,7 +232,7 @@ def ms_ssim(
     del threads
     weights = MS_SSIM_WEIGHTS
     values = []
-    for x, y in zip(_planes(reference), _planes(test)):
+    for x, y in zip(_planes(reference), _planes(test), strict=True):
         product = 1.0
         for scale, weight in enumerate(weights):
             ssim_map, cs_map = _ssim_maps(x, y, data_range)

@@ -136,6 +136,11 @@ def niqe(grey: np.ndarray) -> float:
     """NIQE of a float64 grey image in 0..255 units, at least 96×96 (arguments assumed valid)."""
     rows, cols = (grey.shape[0] // BLOCK) * BLOCK, (grey.shape[1] // BLOCK) * BLOCK
     feats = features(np.ascontiguousarray(grey[:rows, :cols], dtype=np.float64))
+    if np.isnan(feats).all(axis=0).any():
+        # No block has the structure a feature needs (a flat image: the
+        # normalised luminance is 0 everywhere), so the score is undefined;
+        # MATLAB returns NaN, which would pass silently through an average.
+        raise ValueError("image has no 96×96 block with texture (e.g. it is constant): NIQE is undefined for it")
     mu_p, cov_p = load_pristine_model()
     complete = feats[~np.any(np.isnan(feats), axis=1)]
     mu_d = np.nanmean(feats, axis=0)

@@ -28,13 +28,17 @@ of n samples resized by the factor ``scale`` (output/input):
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from clearsight._typing import ResizeBoundary, ResizeMethod
+
 __all__ = ["METHODS", "RESIZE_BOUNDARIES", "axis_weights", "output_length", "resize"]
 
-METHODS = ("bicubic", "bilinear", "nearest", "area")
-RESIZE_BOUNDARIES = ("symmetric", "replicate")
+METHODS: tuple[ResizeMethod, ...] = ("bicubic", "bilinear", "nearest", "area")
+RESIZE_BOUNDARIES: tuple[ResizeBoundary, ...] = ("symmetric", "replicate")
 
 
 def _cubic(x: np.ndarray) -> np.ndarray:
@@ -60,7 +64,7 @@ _KERNELS = {"bicubic": (_cubic, 4.0), "bilinear": (_triangle, 2.0), "nearest": (
 
 def output_length(n: int, scale: float) -> int:
     """MATLAB's output length for n samples scaled by `scale`: ceil(n * scale)."""
-    return int(math.ceil(n * scale))
+    return math.ceil(n * scale)
 
 
 def axis_weights(
@@ -77,7 +81,7 @@ def axis_weights(
     x = np.arange(1, n_out + 1, dtype=np.float64)
     u = x / scale + 0.5 * (1.0 - 1.0 / scale)
     left = np.floor(u - width / 2.0)
-    taps = int(math.ceil(width)) + 2
+    taps = math.ceil(width) + 2
     indices = left[:, None] + np.arange(taps)[None, :]  # 1-based, may fall outside [1, n_in]
     weights = h(u[:, None] - indices)
     # Summed tap by tap, left to right (not NumPy's pairwise sum): the order

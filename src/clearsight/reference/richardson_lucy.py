@@ -70,6 +70,9 @@ leak ~1/ε × the FFT's round-off into every other pixel.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from clearsight.reference.deconvolution import (
@@ -81,6 +84,9 @@ from clearsight.reference.deconvolution import (
 )
 from clearsight.reference.pixels import from_unit_float, to_unit_float
 
+if TYPE_CHECKING:
+    from clearsight._typing import Acceleration, RichardsonLucyBoundary
+
 __all__ = [
     "ACCELERATIONS",
     "RL_BOUNDARIES",
@@ -90,8 +96,8 @@ __all__ = [
     "richardson_lucy",
 ]
 
-ACCELERATIONS = ("none", "biggs")
-RL_BOUNDARIES = ("reflect", "periodic", "taper", "zero")
+ACCELERATIONS: tuple[Acceleration, ...] = ("none", "biggs")
+RL_BOUNDARIES: tuple[RichardsonLucyBoundary, ...] = ("reflect", "periodic", "taper", "zero")
 START = 0.5  # initial estimate; any positive constant gives the same iterates
 ALPHA_MAX = 1.0 - 1e-6  # Biggs & Andrews keep the extrapolation factor below 1 for stability
 
@@ -200,7 +206,7 @@ class RichardsonLucyPlan:
         ratio = data / np.maximum(self.blur(x), floor)
         return np.maximum(x * self.blur_adjoint(ratio), 0.0)
 
-    def iterate(self, plane: np.ndarray, iterations: int, acceleration: str):
+    def iterate(self, plane: np.ndarray, iterations: int, acceleration: str) -> Iterator[np.ndarray]:
         """Yield the estimate (cropped to the plane, unclipped) after each of `iterations` steps."""
         data = np.maximum(self.data(plane), 0.0)
         floor = division_floor(data, self.double_precision)
@@ -231,7 +237,7 @@ class RichardsonLucyPlan:
     def deconvolve(self, plane: np.ndarray, iterations: int, acceleration: str = "none") -> np.ndarray:
         """Restore the float64 `plane`; returns float64, neither clipped nor converted."""
         x = plane
-        for x in self.iterate(plane, iterations, acceleration):
+        for x in self.iterate(plane, iterations, acceleration):  # noqa: B007 - the last iterate is the result
             pass
         return x
 

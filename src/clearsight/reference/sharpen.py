@@ -8,9 +8,14 @@ channels of an H×W×C image are never mixed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from clearsight.reference.pixels import from_unit_float, to_unit_float
+
+if TYPE_CHECKING:
+    from clearsight._typing import BlurBoundary
 
 __all__ = [
     "BLUR_BOUNDARIES",
@@ -23,7 +28,7 @@ __all__ = [
     "unsharp_mask",
 ]
 
-BLUR_BOUNDARIES = ("reflect", "nearest", "periodic")
+BLUR_BOUNDARIES: tuple[BlurBoundary, ...] = ("reflect", "nearest", "periodic")
 # unsharp_mask blurs with truncate=4 and reflect borders, as scikit-image does.
 UNSHARP_TRUNCATE = 4.0
 

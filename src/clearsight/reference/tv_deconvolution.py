@@ -1,5 +1,8 @@
 r"""Non-blind deconvolution with a total-variation or hyper-Laplacian prior, in plain NumPy: the specification.
 
+if TYPE_CHECKING:
+    from clearsight._typing import Prior, TVBoundary
+
 The problem
 -----------
 For an observed plane y, a PSF with blur operator A and forward differences
@@ -62,7 +65,8 @@ puts σ² in front of the prior.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -75,6 +79,9 @@ from clearsight.reference.deconvolution import (
 )
 from clearsight.reference.estimate import estimate_noise
 from clearsight.reference.pixels import from_unit_float, to_unit_float
+
+if TYPE_CHECKING:
+    from clearsight._typing import Prior, TVBoundary
 
 __all__ = [
     "AUTO_WEIGHT",
@@ -93,8 +100,8 @@ __all__ = [
     "shrinkage_energy",
 ]
 
-PRIORS = ("tv", "hyper-laplacian")
-TV_BOUNDARIES = (*BOUNDARIES, "unknown")
+PRIORS: tuple[Prior, ...] = ("tv", "hyper-laplacian")
+TV_BOUNDARIES: tuple[TVBoundary, ...] = (*BOUNDARIES, "unknown")
 DEFAULT_ALPHA = {"tv": 1.0, "hyper-laplacian": 2.0 / 3.0}
 BETA_START = 1.0
 BETA_GROWTH = 2.0 * math.sqrt(2.0)
@@ -198,7 +205,7 @@ def _shrink_bisection(a: np.ndarray, beta: float, alpha: float) -> np.ndarray:
     return _keep_if_better(np.where(exists & (a > 0), 0.5 * (low + high), np.nan), a, beta, alpha)
 
 
-def _on_subset(a: np.ndarray, limit: float, solve) -> np.ndarray:
+def _on_subset(a: np.ndarray, limit: float, solve: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """solve(a) where a > limit (a slightly lower bound than the exact one), 0 elsewhere.
 
     Only saves work: below `limit` the shrinkage has no stationary point, so
@@ -302,11 +309,11 @@ class TVDeconvolutionPlan:
     def deconvolve(self, plane: np.ndarray, weight: float, alpha: float, iterations: int) -> np.ndarray:
         """Restore the float64 `plane`; returns float64, neither clipped nor converted."""
         x = plane
-        for x in self.iterate(plane, weight, alpha, iterations):
+        for x in self.iterate(plane, weight, alpha, iterations):  # noqa: B007 - the last iterate is the result
             pass
         return x
 
-    def iterate(self, plane: np.ndarray, weight: float, alpha: float, iterations: int):
+    def iterate(self, plane: np.ndarray, weight: float, alpha: float, iterations: int) -> Iterator[np.ndarray]:
         """Yield the restored float64 plane (cropped, unclipped) after each of `iterations` steps."""
         y = self.data(plane)
         grid = self.padded_shape

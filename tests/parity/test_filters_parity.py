@@ -40,8 +40,8 @@ from hypothesis import strategies as st
 
 import clearsight
 from clearsight import reference
-from clearsight.testing import LAYOUTS, lay_out
 from clearsight.reference import sharpen as ref_sharpen
+from clearsight.testing import LAYOUTS, lay_out
 
 pytestmark = pytest.mark.skipif("cpp" not in clearsight.backends(), reason="clearsight._core is not importable")
 

@@ -23,7 +23,11 @@ Gaussian noise, interior scoring) with training images in place of Levin's:
 
 Usage::
 
-    python benchmarks/tune_deconv.py [--images 6] [--markdown] [--skip-tv]
+    python benchmarks/tune_deconv.py [--images 6] [--markdown] [--skip-tv] [--beta-caps]
+
+``--beta-caps`` adds the sweep that chose ``BETA_MAX``: mean PSNR of both
+priors at their default c and iterations for caps 16 … 256 (slow: the NumPy
+reference, about 10 minutes on 2 cores).
 
 Progress goes to stderr, the report to stdout.
 """
@@ -54,7 +58,7 @@ CROP = 255
 # (power p of σ̂, constants c) of the rule balance = c σ̂^p.
 WIENER_RULES = {"identity": ((1, (1.5, 2.0, 2.5, 3.0, 3.5)), (2, (100, 150, 200, 250, 300, 400, 500))),
                 "laplacian": ((1, (1.0, 2.0, 3.0, 4.0, 6.0)), (2, (100, 150, 200, 300, 400, 500, 700)))}
-TV_CONSTANTS = {"tv": (6.0, 8.0, 10.0, 12.0, 15.0, 20.0), "hyper-laplacian": (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)}
+TV_CONSTANTS = {"tv": (6.0, 8.0, 9.0, 10.0, 12.0, 15.0), "hyper-laplacian": (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)}
 TV_ITERATIONS = 40
 RL_ITERATIONS = 30
 
@@ -98,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=6, help="BSD200 training images to use (default: 6)")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--skip-tv", action="store_true", help="skip the (slow) deconvolve_tv sweep")
+    parser.add_argument("--beta-caps", action="store_true", help="also sweep the cap of the β schedule")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     pairs = load_training_pairs(args.images)
@@ -165,6 +170,29 @@ def main(argv: list[str] | None = None) -> int:
                     f"(defaults c={tv_deconvolution.AUTO_WEIGHT[prior]:g}, "
                     f"{tv_deconvolution.DEFAULT_TV_ITERATIONS} iterations)", table)
 
+    if args.beta_caps:
+        # The cap of the β schedule, each prior at its default c and iterations.
+        caps = (16.0, 32.0, 64.0, 128.0, 256.0)
+        table = Table(["prior", "c"] + [f"β cap {cap:g}" for cap in caps], "ll" + "r" * len(caps))
+        default_cap = tv_deconvolution.BETA_MAX
+        try:
+            for prior in TV_CONSTANTS:
+                c = tv_deconvolution.AUTO_WEIGHT[prior]
+                alpha = tv_deconvolution.DEFAULT_ALPHA[prior]
+                row = []
+                for cap in caps:
+                    log(f"deconvolve_tv {prior} β cap {cap:g} ...")
+                    tv_deconvolution.BETA_MAX = cap  # beta_schedule reads it at call time
+                    scores = []
+                    for (_, pair), est in zip(pairs, estimated, strict=True):
+                        plan = tv_deconvolution.TVDeconvolutionPlan(pair.psf, pair.blurred.shape, "unknown", True)
+                        restored = plan.deconvolve(pair.blurred, c * est**2, alpha, tv_deconvolution.DEFAULT_TV_ITERATIONS)
+                        scores.append(pair.psnr(np.clip(restored, 0, 1)))
+                    row.append(np.mean(scores))
+                table.add(prior, f"{c:g}", *[f"{v:.3f}" for v in row])
+        finally:
+            tv_deconvolution.BETA_MAX = default_cap
+        section(f"deconvolve_tv, boundary unknown: mean PSNR by the cap of β (default {default_cap:g})", table)
     out.append(f"\nwall time {time.perf_counter() - start:.0f} s; command: python {' '.join(sys.argv)}")
     print("\n".join(out))
     return 0

@@ -105,8 +105,8 @@ def test_soft_threshold_and_tikhonov_closed_forms():
 
 def test_beta_schedule():
     schedule = tv.beta_schedule(9)
-    np.testing.assert_allclose(schedule[:6], [(2 * np.sqrt(2)) ** k for k in range(6)])
-    assert schedule[6:] == [256.0, 256.0, 256.0]
+    np.testing.assert_allclose(schedule[:4], [(2 * np.sqrt(2)) ** k for k in range(4)])
+    assert schedule[4:] == [64.0] * 5
 
 
 # -------------------------------------------------------------- known answers

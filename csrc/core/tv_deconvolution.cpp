@@ -49,7 +49,7 @@ namespace {
 constexpr std::size_t kRowGrain = 8;
 constexpr std::size_t kColGrain = 16;
 constexpr int kBisectionSteps = 64;  // as the reference's _BISECTION_STEPS
-constexpr double kBetaStart = 1.0, kBetaMax = 256.0;
+constexpr double kBetaStart = 1.0, kBetaMax = 64.0;
 
 #include "core/plane_io.hpp"
 

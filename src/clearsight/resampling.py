@@ -129,11 +129,12 @@ def resize(
     >>> resize(image, 0.5).shape, resize(image, size=(3, 5)).shape
     ((4, 4), (3, 5))
     """
-    image = _validate.image(image)
+    name, module = _dispatch.resolve(backend, "resize")
+    # The compiled kernel checks finiteness as it reads the image (much cheaper than a pass of its own).
+    image = _validate.image(image, check_finite=name != "cpp")
     size, factors = _scales_and_size(image.shape, scale, size)
     method = _validate.choice(method, "method", METHODS)
     antialias = _validate.flag(antialias, "antialias")
     boundary = _validate.choice(boundary, "boundary", RESIZE_BOUNDARIES)
     threads = _validate.threads(threads)
-    _, module = _dispatch.resolve(backend, "resize")
     return module.resize(image, size, factors, method, antialias, boundary, threads)

@@ -11,9 +11,16 @@ while staying MATLAB-exact; the "exact" column checks clearsight against the
 NumPy reference on the same frame (uint8: every pixel equal; float32: the
 largest difference).
 
+With ``--fidelity`` it measures instead what OpenCV's resampler gets wrong
+against MATLAB on the SR test sets of the data folder: how many pixels of the
+shipped LR images ``cv2.resize(hr, INTER_CUBIC)`` (and ``INTER_AREA``)
+reproduce, and the bicubic Y-PSNR of upscaling the LR images with OpenCV
+instead of MATLAB's kernel (``docs/resize.md``).
+
 Usage::
 
     python benchmarks/bench_resize.py [--threads 2] [--repeats 7] [--markdown] [--only uint8]
+    python benchmarks/bench_resize.py --fidelity [--markdown]
 """
 
 from __future__ import annotations
@@ -49,13 +56,48 @@ def _frames() -> dict[str, np.ndarray]:
     return frames
 
 
+def fidelity(markdown: bool) -> str:
+    """OpenCV against MATLAB (clearsight) on Set5 / Set14: LR pixels reproduced, bicubic Y-PSNR."""
+    import cv2
+
+    from sr_bicubic import SCALES, SETS, pairs, y_psnr
+
+    table = Table(["set", "scale", "LR pixels equal: clearsight", "OpenCV CUBIC", "OpenCV AREA",
+                   "Y-PSNR ×s: clearsight", "OpenCV CUBIC"], "lrrrrrr")
+    for dataset in SETS:
+        for scale in SCALES:
+            equal = {"ours": 0, "cubic": 0, "area": 0}
+            total = 0
+            psnr: dict[str, list[float]] = {"ours": [], "cubic": []}
+            for _, hr, lr in pairs(dataset, scale):
+                small = (lr.shape[1], lr.shape[0])
+                down = {
+                    "ours": clearsight.resize(hr, 1 / scale, boundary="replicate"),
+                    "cubic": cv2.resize(hr, small, interpolation=cv2.INTER_CUBIC),
+                    "area": cv2.resize(hr, small, interpolation=cv2.INTER_AREA),
+                }
+                for key, result in down.items():
+                    equal[key] += int(np.count_nonzero(result == lr))
+                total += lr.size
+                psnr["ours"].append(y_psnr(hr, clearsight.resize(lr, scale), scale))
+                big = cv2.resize(lr, (hr.shape[1], hr.shape[0]), interpolation=cv2.INTER_CUBIC)
+                psnr["cubic"].append(y_psnr(hr, big, scale))
+            table.add(dataset, f"×{scale}", *[f"{100 * equal[k] / total:.2f} %" for k in ("ours", "cubic", "area")],
+                      *[f"{np.mean(psnr[k]):.3f} dB" for k in ("ours", "cubic")])
+    return table.render(markdown)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--only", default="", help="run only the cases whose name contains this text")
+    parser.add_argument("--fidelity", action="store_true", help="OpenCV against MATLAB on Set5/Set14 instead")
     args = parser.parse_args(argv)
+    if args.fidelity:
+        print(fidelity(args.markdown))
+        return 0
     import cv2
 
     cv2.setNumThreads(args.threads)

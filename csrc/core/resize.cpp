@@ -5,6 +5,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <stdexcept>
 
 #include "core/parallel.hpp"
@@ -185,6 +189,44 @@ void round_line(double* values, std::size_t n, double top) {
   for (std::size_t i = 0; i < n; ++i) values[i] = round_clip(values[i], top);
 }
 
+// The taps of one axis with their spans, and what they were made from.
+struct AxisKey {
+  std::size_t n_in, n_out;
+  double scale;
+  ResizeMethod method;
+  bool antialias;
+  ResizeBoundary boundary;
+  bool operator==(const AxisKey& o) const {
+    return n_in == o.n_in && n_out == o.n_out && scale == o.scale && method == o.method &&
+           antialias == o.antialias && boundary == o.boundary;
+  }
+};
+
+struct AxisTable {
+  AxisTaps taps;
+  std::vector<Span> spans;
+};
+
+// The tables of the last few axes resized: frames of a stream share theirs,
+// and for a small output making them costs as much as resizing.
+std::shared_ptr<const AxisTable> axis_table(const AxisKey& key) {
+  static std::mutex mutex;
+  static std::deque<std::pair<AxisKey, std::shared_ptr<const AxisTable>>> recent;
+  constexpr std::size_t kKept = 8;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& entry : recent)
+      if (entry.first == key) return entry.second;
+  }
+  auto table = std::make_shared<AxisTable>();
+  table->taps = resize_taps(key.n_in, key.n_out, key.scale, key.method, key.antialias, key.boundary);
+  table->spans = nonzero_spans(table->taps, key.n_out);
+  std::lock_guard<std::mutex> lock(mutex);
+  recent.emplace_front(key, table);
+  if (recent.size() > kKept) recent.pop_back();
+  return table;
+}
+
 // The door leaves the finiteness of float images to the kernel.
 void check_finite(const ImageView& in, std::size_t threads) {
   std::atomic<bool> bad{false};
@@ -227,7 +269,9 @@ AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMe
       const double d = u - index;
       w[k] = stretch ? scale * kernel(method, scale * d) : kernel(method, d);
       auto j = static_cast<std::ptrdiff_t>(index) - 1;     // 0-based
-      if (boundary == ResizeBoundary::symmetric) {
+      if (j >= 0 && j < n) {
+        // inside: both rules keep it (and the modulo below is slow)
+      } else if (boundary == ResizeBoundary::symmetric) {
         const std::ptrdiff_t period = 2 * n;
         j = ((j % period) + period) % period;
         if (j >= n) j = period - 1 - j;
@@ -253,10 +297,12 @@ std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows,
   const auto h = static_cast<std::size_t>(in.rows), w = static_cast<std::size_t>(in.cols);
   const auto oh = static_cast<std::size_t>(out.rows), ow = static_cast<std::size_t>(out.cols);
   const auto c = static_cast<std::size_t>(in.channels);
-  const AxisTaps row_taps = resize_taps(h, oh, scale_rows, method, antialias, boundary);
-  const AxisTaps col_taps = resize_taps(w, ow, scale_cols, method, antialias, boundary);
-  const std::vector<Span> row_spans = nonzero_spans(row_taps, oh);
-  const std::vector<Span> col_spans = nonzero_spans(col_taps, ow);
+  const std::shared_ptr<const AxisTable> rows = axis_table({h, oh, scale_rows, method, antialias, boundary});
+  const std::shared_ptr<const AxisTable> cols = axis_table({w, ow, scale_cols, method, antialias, boundary});
+  const AxisTaps& row_taps = rows->taps;
+  const AxisTaps& col_taps = cols->taps;
+  const std::vector<Span>& row_spans = rows->spans;
+  const std::vector<Span>& col_spans = cols->spans;
 #if defined(CLEARSIGHT_HAVE_AVX2)
   // (Its tap tables index a row's samples with int32.)
   if ((in.type == PixelType::uint8 || in.type == PixelType::float32) && w * c < (std::size_t(1) << 27) &&

@@ -202,7 +202,7 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
     for (std::size_t k = spans[i].first; k < spans[i].last; ++k) {
       const double w = t.weight[i * t.taps + k];
       s += std::fabs(w);
-      dyadic = dyadic && std::ldexp(w, 15) == std::trunc(std::ldexp(w, 15));
+      dyadic = dyadic && w * 32768.0 == std::trunc(w * 32768.0);  // a multiple of 2^-15
     }
     s_max = std::max(s_max, s);
   }
@@ -265,12 +265,25 @@ inline std::size_t finish_vertical(__m256 acc, D* out, std::size_t e, const Roun
   }
 }
 
-// out[e] = sum_k w[k] src[k][e] for e in [0, n): one output row of the row
-// pass from its `taps` input rows (float64 weights `w64` for recomputing).
+// out[e] = sum_k w[k] src[k][e] for e in [begin, n): one output row (or a
+// piece of it) of the row pass from its `taps` input rows (float64 weights
+// `w64` for recomputing).
 template <bool kRound, class S, class D>
-std::size_t vertical(const S* const* src, const float* w, const double* w64, std::size_t taps, std::size_t n,
-                     const Rounding& rounding, D* out) {
-  std::size_t recomputed = 0, e = 0;
+std::size_t vertical(const S* const* src, const float* w, const double* w64, std::size_t taps, std::size_t begin,
+                     std::size_t n, const Rounding& rounding, D* out) {
+  std::size_t recomputed = 0, e = begin;
+  // 8 independent sums: a chain of FMAs (latency 4-5 cycles each) per vector
+  // would otherwise bound the loop rather than the FMA throughput.
+  for (; e + 64 <= n; e += 64) {
+    __m256 a[8];
+    for (int v = 0; v < 8; ++v) a[v] = _mm256_setzero_ps();
+    for (std::size_t k = 0; k < taps; ++k) {
+      const __m256 wk = _mm256_set1_ps(w[k]);
+      const S* p = src[k] + e;
+      for (int v = 0; v < 8; ++v) a[v] = _mm256_fmadd_ps(wk, load8(p + 8 * v), a[v]);
+    }
+    for (int v = 0; v < 8; ++v) recomputed += finish_vertical<kRound>(a[v], out, e + 8 * v, rounding, src, w64, taps);
+  }
   for (; e + 32 <= n; e += 32) {
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     for (std::size_t k = 0; k < taps; ++k) {
@@ -353,7 +366,40 @@ std::size_t horizontal(const float* T, std::size_t channels, const Plan& p, cons
   std::size_t recomputed = 0;
   for (std::size_t j0 = 0; j0 < n_out; j0 += 8) {
     const std::size_t g = std::min<std::size_t>(8, n_out - j0);
-    for (std::size_t jj = 0; jj < g; ++jj) {
+    std::size_t jj = 0;
+    if constexpr (kC == 1 || kC == 2) {
+      // Few channels: 4 / kC outputs at once, for 4 independent FMA chains
+      // (written out: GCC keeps arrays of accumulators in memory here).
+      for (; jj + 4 / kC <= g; jj += 4 / kC) {
+        const std::size_t o0 = (j0 + jj) * K, o1 = o0 + K;
+        const std::size_t o2 = kC == 1 ? o1 + K : o0, o3 = kC == 1 ? o2 + K : o1;
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (std::size_t k = 0; k < K; ++k) {
+          const float* t0 = T + static_cast<std::size_t>(p.index[o0 + k]) * kLanes;
+          const float* t1 = T + static_cast<std::size_t>(p.index[o1 + k]) * kLanes;
+          if constexpr (kC == 1) {
+            const float* t2 = T + static_cast<std::size_t>(p.index[o2 + k]) * kLanes;
+            const float* t3 = T + static_cast<std::size_t>(p.index[o3 + k]) * kLanes;
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(p.weight[o0 + k]), _mm256_load_ps(t0), a0);
+            a1 = _mm256_fmadd_ps(_mm256_set1_ps(p.weight[o1 + k]), _mm256_load_ps(t1), a1);
+            a2 = _mm256_fmadd_ps(_mm256_set1_ps(p.weight[o2 + k]), _mm256_load_ps(t2), a2);
+            a3 = _mm256_fmadd_ps(_mm256_set1_ps(p.weight[o3 + k]), _mm256_load_ps(t3), a3);
+          } else {
+            const __m256 w0 = _mm256_set1_ps(p.weight[o0 + k]), w1 = _mm256_set1_ps(p.weight[o1 + k]);
+            a0 = _mm256_fmadd_ps(w0, _mm256_load_ps(t0), a0);
+            a1 = _mm256_fmadd_ps(w0, _mm256_load_ps(t0 + kLanes), a1);
+            a2 = _mm256_fmadd_ps(w1, _mm256_load_ps(t1), a2);
+            a3 = _mm256_fmadd_ps(w1, _mm256_load_ps(t1 + kLanes), a3);
+          }
+        }
+        float* u = U + jj * kC * kLanes;
+        _mm256_store_ps(u, a0);
+        _mm256_store_ps(u + kLanes, a1);
+        _mm256_store_ps(u + 2 * kLanes, a2);
+        _mm256_store_ps(u + 3 * kLanes, a3);
+      }
+    }
+    for (; jj < g; ++jj) {
       const std::int32_t* ix = &p.index[(j0 + jj) * K];
       const float* w = &p.weight[(j0 + jj) * K];
       if constexpr (kC > 0) {
@@ -443,22 +489,23 @@ void unpack_row(const T* src, const ImageView& v, std::size_t i) {
 }
 
 // True when the n samples at p are finite. x * 0 is 0 for finite x and NaN
-// for NaN or infinity, and a NaN stays in a sum: one FMA per vector.
-bool all_finite(const float* p, std::size_t n) {
+// for NaN or infinity, and a NaN stays in a sum: one FMA per vector, in 8
+// independent sums (a single chain would wait on each FMA's latency).
+inline bool all_finite(const float* p, std::size_t n) {
   const __m256 zero = _mm256_setzero_ps();
-  __m256 a0 = zero, a1 = zero;
+  __m256 a[8] = {zero, zero, zero, zero, zero, zero, zero, zero};
   std::size_t e = 0;
-  for (; e + 16 <= n; e += 16) {
-    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(p + e), zero, a0);
-    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + e + 8), zero, a1);
-  }
-  for (; e + 8 <= n; e += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(p + e), zero, a0);
-  bool finite = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_add_ps(a0, a1), zero, _CMP_UNORD_Q)) == 0;
+  for (; e + 64 <= n; e += 64)
+    for (int v = 0; v < 8; ++v) a[v] = _mm256_fmadd_ps(_mm256_loadu_ps(p + e + 8 * v), zero, a[v]);
+  for (; e + 8 <= n; e += 8) a[0] = _mm256_fmadd_ps(_mm256_loadu_ps(p + e), zero, a[0]);
+  const __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a[0], a[1]), _mm256_add_ps(a[2], a[3])),
+                                   _mm256_add_ps(_mm256_add_ps(a[4], a[5]), _mm256_add_ps(a[6], a[7])));
+  bool finite = _mm256_movemask_ps(_mm256_cmp_ps(sum, zero, _CMP_UNORD_Q)) == 0;
   for (; e < n; ++e) finite = finite && std::isfinite(p[e]);
   return finite;
 }
 
-bool all_finite(const u8*, std::size_t) { return true; }
+inline bool all_finite(const u8*, std::size_t) { return true; }
 
 // ------------------------------------------------------------ the two orders
 
@@ -515,25 +562,44 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
   };
   float* band = scratch.band.get(kLanes * n);
   std::size_t recomputed = 0;
-  std::vector<const S*> src(job.row_plan.width);
+  const std::size_t width = job.row_plan.width;
+  std::vector<const S*> src(kLanes * width);
   const float* lines[kLanes];
   for (std::size_t r = 0; r < kLanes; ++r) {
-    if (r >= m) {
-      lines[r] = band;  // padding lanes repeat row 0; never stored
-      continue;
-    }
+    lines[r] = band + (r < m ? r : 0) * n;  // padding lanes repeat row 0; never stored
+    if (r >= m) continue;
     const std::size_t o = r0 + r;
-    const Span span = spans[o];
-    for (std::size_t k = span.first; k < span.last; ++k) src[k - span.first] = input_row(rt.index[o * rt.taps + k]);
-    recomputed += vertical<kRound>(src.data(), &job.row_plan.weight[o * job.row_plan.width],
-                                   &rt.weight[o * rt.taps + span.first], span.last - span.first, n,
-                                   job.row_plan.rounding, band + r * n);
-    lines[r] = band + r * n;
+    for (std::size_t k = spans[o].first; k < spans[o].last; ++k)
+      src[r * width + k - spans[o].first] = input_row(rt.index[o * rt.taps + k]);
   }
-  // This band checks its share of the input rows, most of them just read.
+  // This band checks its share of the input rows (floats), piece by piece
+  // after the row pass has read them, those it reads at all.
   const auto h = static_cast<std::size_t>(job.in.rows), oh = static_cast<std::size_t>(job.out.rows);
   const std::size_t b = r0 / kLanes, bands = (oh + kLanes - 1) / kLanes;
-  check_rows<S>(job, h * b / bands, h * (b + 1) / bands, copies);
+  const auto own0 = static_cast<std::ptrdiff_t>(h * b / bands), own1 = static_cast<std::ptrdiff_t>(h * (b + 1) / bands);
+  const std::ptrdiff_t read0 = std::max(own0, lo), read1 = std::min(own1, hi + 1);
+  // The row pass in pieces of kPiece samples, all band rows per piece: the
+  // piece of the band's input rows then stays in L1 for its 4/scale reuses.
+  constexpr std::size_t kPiece = 128;
+  for (std::size_t e0 = 0; e0 < n; e0 += kPiece) {
+    const std::size_t e1 = std::min(n, e0 + kPiece);
+    for (std::size_t r = 0; r < m; ++r) {
+      const std::size_t o = r0 + r;
+      const Span span = spans[o];
+      recomputed += vertical<kRound>(&src[r * width], &job.row_plan.weight[o * width],
+                                     &rt.weight[o * rt.taps + span.first], span.last - span.first, e0, e1,
+                                     job.row_plan.rounding, band + r * n);
+    }
+    if constexpr (std::is_same_v<S, float>)
+      for (std::ptrdiff_t i = read0; i < read1; ++i)
+        if (!all_finite(input_row(i) + e0, e1 - e0)) job.nonfinite = true;
+  }
+  if (read0 >= read1) {
+    check_rows<S>(job, static_cast<std::size_t>(own0), static_cast<std::size_t>(own1), copies);
+  } else {
+    check_rows<S>(job, static_cast<std::size_t>(own0), static_cast<std::size_t>(read0), copies);
+    check_rows<S>(job, static_cast<std::size_t>(read1), static_cast<std::size_t>(own1), copies);
+  }
   float* T = scratch.transposed.get(kLanes * n);
   transpose_in(lines, n, T);
   using D = S;
@@ -599,7 +665,7 @@ std::size_t columns_first_row(const Job& job, std::size_t o, const float* middle
                       : reinterpret_cast<D*>(thread_scratch().outputs.get(n * sizeof(D)));
   const std::size_t recomputed =
       vertical<kRound>(s, &job.row_plan.weight[o * job.row_plan.width], &rt.weight[o * rt.taps + span.first],
-                       span.last - span.first, n, job.row_plan.rounding, dst);
+                       span.last - span.first, 0, n, job.row_plan.rounding, dst);
   if (!direct_out) unpack_row(dst, job.out, o);
   return recomputed;
 }

@@ -186,6 +186,10 @@ struct Plan {
   std::size_t width = 0;            // taps per output: the longest span
   std::vector<std::int32_t> index;  // n_out × width: first element of each tap's input sample
   std::vector<float> weight;        // n_out × width: float32 weights, zero past the span
+  // 1 where output i's taps are consecutive samples (index[i, k] = index[i, 0]
+  // + k step): all but a few outputs at the borders; their loops need no
+  // index table.
+  std::vector<std::uint8_t> consecutive;
   Rounding rounding;
 };
 
@@ -210,6 +214,8 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
   p.width = std::max<std::size_t>(p.width, 1);
   p.index.assign(n_out * p.width, 0);
   p.weight.assign(n_out * p.width, 0.0f);
+  // One past the last sample the taps may read.
+  const auto end = static_cast<std::int32_t>((*std::max_element(t.index.begin(), t.index.end()) + 1) * step);
   for (std::size_t i = 0; i < n_out; ++i) {
     const Span span = spans[i];
     for (std::size_t k = span.first; k < span.last; ++k) {
@@ -217,10 +223,17 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
                                                 static_cast<std::int32_t>(step);
       p.weight[i * p.width + (k - span.first)] = static_cast<float>(t.weight[i * t.taps + k]);
     }
-    // Padding taps (weight 0, adding exactly nothing) read the last tap's sample again.
-    for (std::size_t k = span.last - span.first; k < p.width && k > 0; ++k)
-      p.index[i * p.width + k] = p.index[i * p.width + k - 1];
+    // Padding taps (weight 0, adding exactly nothing) read the next sample,
+    // or at the right edge the last tap's again.
+    for (std::size_t k = span.last - span.first; k < p.width && k > 0; ++k) {
+      const std::int32_t next = p.index[i * p.width + k - 1] + static_cast<std::int32_t>(step);
+      p.index[i * p.width + k] = next < end ? next : p.index[i * p.width + k - 1];
+    }
   }
+  p.consecutive.assign(n_out, 1);
+  for (std::size_t i = 0; i < n_out; ++i)
+    for (std::size_t k = 1; k < p.width; ++k)
+      if (p.index[i * p.width + k] != p.index[i * p.width] + static_cast<std::int32_t>(k * step)) p.consecutive[i] = 0;
   // E of the header, with the S and K of this axis, and the test's threshold
   // 1/2 - E rounded down to float32 (every sample is recomputed if E >= 1/2).
   const double u = std::ldexp(1.0, -24), u64 = std::ldexp(1.0, -53);
@@ -358,11 +371,12 @@ float exact_horizontal(const float* T, const Axis& axis, std::size_t channels, s
 
 // The column pass of the 8 rows held in T (n_out outputs × `channels`),
 // written to the first `rows` of `dst`. kC: the channels, or 0 for any.
-template <bool kRound, int kC, class D>
-std::size_t horizontal(const float* T, std::size_t channels, const Plan& p, const Axis& axis, std::size_t n_out,
-                       D* const* dst, std::size_t rows, float* U) {
+// kK: the taps per output when known at compile time (unrolled loops), else 0.
+template <bool kRound, int kC, int kK, class D>
+std::size_t horizontal_taps(const float* T, std::size_t channels, const Plan& p, const Axis& axis,
+                            std::size_t n_out, D* const* dst, std::size_t rows, float* U) {
   const std::size_t C = kC > 0 ? static_cast<std::size_t>(kC) : channels;
-  const std::size_t K = p.width;
+  const std::size_t K = kK > 0 ? static_cast<std::size_t>(kK) : p.width;
   std::size_t recomputed = 0;
   for (std::size_t j0 = 0; j0 < n_out; j0 += 8) {
     const std::size_t g = std::min<std::size_t>(8, n_out - j0);
@@ -374,6 +388,31 @@ std::size_t horizontal(const float* T, std::size_t channels, const Plan& p, cons
         const std::size_t o0 = (j0 + jj) * K, o1 = o0 + K;
         const std::size_t o2 = kC == 1 ? o1 + K : o0, o3 = kC == 1 ? o2 + K : o1;
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        bool consecutive = true;
+        for (std::size_t o = 0; o < 4 / kC; ++o) consecutive = consecutive && p.consecutive[j0 + jj + o];
+        if (consecutive) {
+          // Taps k of the outputs are at base + k kC vectors: no index loads.
+          const float* t0 = T + static_cast<std::size_t>(p.index[o0]) * kLanes;
+          const float* t1 = T + static_cast<std::size_t>(p.index[o1]) * kLanes;
+          const float* t2 = T + static_cast<std::size_t>(p.index[o2]) * kLanes;
+          const float* t3 = T + static_cast<std::size_t>(p.index[o3]) * kLanes;
+          const float *w0 = &p.weight[o0], *w1 = &p.weight[o1], *w2 = &p.weight[o2], *w3 = &p.weight[o3];
+          for (std::size_t k = 0; k < K; ++k) {
+            const std::size_t at = k * kC * kLanes;
+            if constexpr (kC == 1) {
+              a0 = _mm256_fmadd_ps(_mm256_set1_ps(w0[k]), _mm256_load_ps(t0 + at), a0);
+              a1 = _mm256_fmadd_ps(_mm256_set1_ps(w1[k]), _mm256_load_ps(t1 + at), a1);
+              a2 = _mm256_fmadd_ps(_mm256_set1_ps(w2[k]), _mm256_load_ps(t2 + at), a2);
+              a3 = _mm256_fmadd_ps(_mm256_set1_ps(w3[k]), _mm256_load_ps(t3 + at), a3);
+            } else {
+              const __m256 v0 = _mm256_set1_ps(w0[k]), v1 = _mm256_set1_ps(w1[k]);
+              a0 = _mm256_fmadd_ps(v0, _mm256_load_ps(t0 + at), a0);
+              a1 = _mm256_fmadd_ps(v0, _mm256_load_ps(t0 + at + kLanes), a1);
+              a2 = _mm256_fmadd_ps(v1, _mm256_load_ps(t1 + at), a2);
+              a3 = _mm256_fmadd_ps(v1, _mm256_load_ps(t1 + at + kLanes), a3);
+            }
+          }
+        } else
         for (std::size_t k = 0; k < K; ++k) {
           const float* t0 = T + static_cast<std::size_t>(p.index[o0 + k]) * kLanes;
           const float* t1 = T + static_cast<std::size_t>(p.index[o1 + k]) * kLanes;
@@ -405,10 +444,18 @@ std::size_t horizontal(const float* T, std::size_t channels, const Plan& p, cons
       if constexpr (kC > 0) {
         __m256 acc[kC];
         for (int c = 0; c < kC; ++c) acc[c] = _mm256_setzero_ps();
-        for (std::size_t k = 0; k < K; ++k) {
-          const __m256 wk = _mm256_set1_ps(w[k]);
-          const float* t = T + static_cast<std::size_t>(ix[k]) * kLanes;
-          for (int c = 0; c < kC; ++c) acc[c] = _mm256_fmadd_ps(wk, _mm256_load_ps(t + c * kLanes), acc[c]);
+        if (p.consecutive[j0 + jj]) {
+          const float* t = T + static_cast<std::size_t>(ix[0]) * kLanes;
+          for (std::size_t k = 0; k < K; ++k, t += kC * kLanes) {
+            const __m256 wk = _mm256_set1_ps(w[k]);
+            for (int c = 0; c < kC; ++c) acc[c] = _mm256_fmadd_ps(wk, _mm256_load_ps(t + c * kLanes), acc[c]);
+          }
+        } else {
+          for (std::size_t k = 0; k < K; ++k) {
+            const __m256 wk = _mm256_set1_ps(w[k]);
+            const float* t = T + static_cast<std::size_t>(ix[k]) * kLanes;
+            for (int c = 0; c < kC; ++c) acc[c] = _mm256_fmadd_ps(wk, _mm256_load_ps(t + c * kLanes), acc[c]);
+          }
         }
         for (int c = 0; c < kC; ++c) _mm256_store_ps(U + (jj * kC + c) * kLanes, acc[c]);
       } else {
@@ -452,6 +499,18 @@ std::size_t horizontal(const float* T, std::size_t channels, const Plan& p, cons
     }
   }
   return recomputed;
+}
+
+// The common tap counts (bicubic ×s for s >= 1, ×1/2, ×1/4) get unrolled loops.
+template <bool kRound, int kC, class D>
+std::size_t horizontal(const float* T, std::size_t channels, const Plan& p, const Axis& axis, std::size_t n_out,
+                       D* const* dst, std::size_t rows, float* U) {
+  switch (p.width) {
+    case 4: return horizontal_taps<kRound, kC, 4>(T, channels, p, axis, n_out, dst, rows, U);
+    case 8: return horizontal_taps<kRound, kC, 8>(T, channels, p, axis, n_out, dst, rows, U);
+    case 16: return horizontal_taps<kRound, kC, 16>(T, channels, p, axis, n_out, dst, rows, U);
+    default: return horizontal_taps<kRound, kC, 0>(T, channels, p, axis, n_out, dst, rows, U);
+  }
 }
 
 // ------------------------------------------------------------ rows of the views

@@ -638,8 +638,9 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
   const auto own0 = static_cast<std::ptrdiff_t>(h * b / bands), own1 = static_cast<std::ptrdiff_t>(h * (b + 1) / bands);
   const std::ptrdiff_t read0 = std::max(own0, lo), read1 = std::min(own1, hi + 1);
   // The row pass in pieces of kPiece samples, all band rows per piece: the
-  // piece of the band's input rows then stays in L1 for its 4/scale reuses.
-  constexpr std::size_t kPiece = 128;
+  // piece of the band's input rows then stays in cache for its 4/scale
+  // reuses (512: measured best of 128..1536 on 720p, grey and RGB).
+  constexpr std::size_t kPiece = 512;
   for (std::size_t e0 = 0; e0 < n; e0 += kPiece) {
     const std::size_t e1 = std::min(n, e0 + kPiece);
     for (std::size_t r = 0; r < m; ++r) {

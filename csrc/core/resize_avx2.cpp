@@ -261,6 +261,33 @@ float exact_vertical(const S* const* src, const double* w64, std::size_t taps, s
   return static_cast<float>(round_clip(acc, 255.0));
 }
 
+// The reference's rounding of 4 float64 sums: round_clip(v, 255) lane by
+// lane (floor(v + 1/2), with v + 1/2 rounded as the scalar code rounds it).
+inline __m256d round_clip4(__m256d v) {
+  const __m256d r = _mm256_floor_pd(_mm256_add_pd(v, _mm256_set1_pd(0.5)));
+  return _mm256_min_pd(_mm256_max_pd(r, _mm256_setzero_pd()), _mm256_set1_pd(255.0));
+}
+
+// 8 float64 lanes as 8 floats (integers in [0, 255]: exact).
+inline __m256 narrow(__m256d lo, __m256d hi) {
+  return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
+}
+
+// The reference's float64 sums of 8 consecutive samples of the row pass,
+// rounded: the same multiplications and additions, in the same order, lane
+// by lane (this file is compiled without contraction into FMA).
+template <class S>
+__m256 exact_vertical8(const S* const* src, const double* w64, std::size_t taps, std::size_t e) {
+  __m256d lo = _mm256_setzero_pd(), hi = lo;
+  for (std::size_t k = 0; k < taps; ++k) {
+    const __m256 x = load8(src[k] + e);
+    const __m256d w = _mm256_set1_pd(w64[k]);
+    lo = _mm256_add_pd(lo, _mm256_mul_pd(w, _mm256_cvtps_pd(_mm256_castps256_ps128(x))));
+    hi = _mm256_add_pd(hi, _mm256_mul_pd(w, _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1))));
+  }
+  return narrow(round_clip4(lo), round_clip4(hi));
+}
+
 template <bool kRound, class S, class D>
 inline std::size_t finish_vertical(__m256 acc, D* out, std::size_t e, const Rounding& rounding, const S* const* src,
                                    const double* w64, std::size_t taps) {
@@ -270,10 +297,12 @@ inline std::size_t finish_vertical(__m256 acc, D* out, std::size_t e, const Roun
   } else {
     int suspect;
     const __m256 v = round_clamp(acc, rounding, suspect);
-    store8(out + e, v);
-    if (suspect == 0) return 0;
-    for (int l = 0; l < 8; ++l)
-      if (suspect & (1 << l)) store1(out + e + l, exact_vertical(src, w64, taps, e + l));
+    if (suspect == 0) {
+      store8(out + e, v);
+      return 0;
+    }
+    // Every lane recomputed (those not suspect get the same value again).
+    store8(out + e, exact_vertical8(src, w64, taps, e));
     return static_cast<std::size_t>(__builtin_popcount(suspect));
   }
 }
@@ -356,17 +385,20 @@ void transpose_in(const S* const* rows, std::size_t n, float* T) {
     for (std::size_t r = 0; r < kLanes; ++r) T[e * kLanes + r] = static_cast<float>(rows[r][e]);
 }
 
-// The reference's float64 sum of output element (j, c) of row r, rounded.
-float exact_horizontal(const float* T, const Axis& axis, std::size_t channels, std::size_t j, std::size_t c,
-                       std::size_t r) {
+// The reference's float64 sums of output element (j, c) of the 8 rows, rounded
+// (its operations in its order, lane by lane).
+__m256 exact_horizontal8(const float* T, const Axis& axis, std::size_t channels, std::size_t j, std::size_t c) {
   const AxisTaps& t = *axis.taps;
   const Span span = (*axis.spans)[j];
-  double acc = 0.0;
+  __m256d lo = _mm256_setzero_pd(), hi = lo;
   for (std::size_t k = span.first; k < span.last; ++k) {
     const auto q = static_cast<std::size_t>(t.index[j * t.taps + k]) * channels + c;
-    acc = acc + t.weight[j * t.taps + k] * static_cast<double>(T[q * kLanes + r]);
+    const __m256 x = _mm256_load_ps(T + q * kLanes);
+    const __m256d w = _mm256_set1_pd(t.weight[j * t.taps + k]);
+    lo = _mm256_add_pd(lo, _mm256_mul_pd(w, _mm256_cvtps_pd(_mm256_castps256_ps128(x))));
+    hi = _mm256_add_pd(hi, _mm256_mul_pd(w, _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1))));
   }
-  return static_cast<float>(round_clip(acc, 255.0));
+  return narrow(round_clip4(lo), round_clip4(hi));
 }
 
 // The column pass of the 8 rows held in T (n_out outputs × `channels`),
@@ -475,8 +507,7 @@ std::size_t horizontal_taps(const float* T, std::size_t channels, const Plan& p,
         int suspect;
         _mm256_store_ps(U + q * kLanes, round_clamp(_mm256_load_ps(U + q * kLanes), p.rounding, suspect));
         if (suspect == 0) continue;
-        for (std::size_t r = 0; r < kLanes; ++r)
-          if (suspect & (1 << r)) U[q * kLanes + r] = exact_horizontal(T, axis, C, j0 + q / C, q % C, r);
+        _mm256_store_ps(U + q * kLanes, exact_horizontal8(T, axis, C, j0 + q / C, q % C));
         recomputed += static_cast<std::size_t>(__builtin_popcount(suspect));
       }
     }

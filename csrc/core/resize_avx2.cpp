@@ -154,7 +154,7 @@ struct Rounding {
 
 // Rounds the float32 sums `s` as MATLAB rounds uint8 (clamped to [0, 255]);
 // returns in `suspect` the lanes the caller must recompute in float64.
-inline __m256 round_clamp(__m256 s, const Rounding& rounding, int& suspect) {
+inline __m256 round_clamp(__m256 s, Rounding rounding, int& suspect) {
   __m256 r;
   if (rounding.exact) {
     r = _mm256_floor_ps(_mm256_add_ps(s, _mm256_set1_ps(0.5f)));
@@ -167,7 +167,7 @@ inline __m256 round_clamp(__m256 s, const Rounding& rounding, int& suspect) {
   return _mm256_min_ps(_mm256_max_ps(r, _mm256_setzero_ps()), _mm256_set1_ps(255.0f));
 }
 
-inline float round_clamp(float s, const Rounding& rounding, bool& suspect) {
+inline float round_clamp(float s, Rounding rounding, bool& suspect) {
   float r;
   if (rounding.exact) {
     r = std::floor(s + 0.5f);
@@ -190,6 +190,7 @@ struct Plan {
   // + k step): all but a few outputs at the borders; their loops need no
   // index table.
   std::vector<std::uint8_t> consecutive;
+  std::vector<std::uint8_t> consecutive8;  // the same for outputs 8 i .. 8 i + 7 together
   Rounding rounding;
 };
 
@@ -234,6 +235,9 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
   for (std::size_t i = 0; i < n_out; ++i)
     for (std::size_t k = 1; k < p.width; ++k)
       if (p.index[i * p.width + k] != p.index[i * p.width] + static_cast<std::int32_t>(k * step)) p.consecutive[i] = 0;
+  p.consecutive8.assign((n_out + 7) / 8, 1);
+  for (std::size_t i = 0; i < n_out; ++i)
+    if (!p.consecutive[i]) p.consecutive8[i / 8] = 0;
   // E of the header, with the S and K of this axis, and the test's threshold
   // 1/2 - E rounded down to float32 (every sample is recomputed if E >= 1/2).
   const double u = std::ldexp(1.0, -24), u64 = std::ldexp(1.0, -53);
@@ -289,7 +293,7 @@ __m256 exact_vertical8(const S* const* src, const double* w64, std::size_t taps,
 }
 
 template <bool kRound, class S, class D>
-inline std::size_t finish_vertical(__m256 acc, D* out, std::size_t e, const Rounding& rounding, const S* const* src,
+inline std::size_t finish_vertical(__m256 acc, D* out, std::size_t e, Rounding rounding, const S* const* src,
                                    const double* w64, std::size_t taps) {
   if constexpr (!kRound) {
     store8(out + e, acc);
@@ -312,7 +316,7 @@ inline std::size_t finish_vertical(__m256 acc, D* out, std::size_t e, const Roun
 // `w64` for recomputing).
 template <bool kRound, class S, class D>
 std::size_t vertical(const S* const* src, const float* w, const double* w64, std::size_t taps, std::size_t begin,
-                     std::size_t n, const Rounding& rounding, D* out) {
+                     std::size_t n, Rounding rounding, D* out) {
   std::size_t recomputed = 0, e = begin;
   // 8 independent sums: a chain of FMAs (latency 4-5 cycles each) per vector
   // would otherwise bound the loop rather than the FMA throughput.
@@ -409,9 +413,11 @@ std::size_t horizontal_taps(const float* T, std::size_t channels, const Plan& p,
                             std::size_t n_out, D* const* dst, std::size_t rows, float* U) {
   const std::size_t C = kC > 0 ? static_cast<std::size_t>(kC) : channels;
   const std::size_t K = kK > 0 ? static_cast<std::size_t>(kK) : p.width;
+  const Rounding rounding = p.rounding;  // a copy: the stores to U could alias the plan's
   std::size_t recomputed = 0;
   for (std::size_t j0 = 0; j0 < n_out; j0 += 8) {
     const std::size_t g = std::min<std::size_t>(8, n_out - j0);
+    const bool group_consecutive = p.consecutive8[j0 / 8] != 0;
     std::size_t jj = 0;
     if constexpr (kC == 1 || kC == 2) {
       // Few channels: 4 / kC outputs at once, for 4 independent FMA chains
@@ -420,8 +426,11 @@ std::size_t horizontal_taps(const float* T, std::size_t channels, const Plan& p,
         const std::size_t o0 = (j0 + jj) * K, o1 = o0 + K;
         const std::size_t o2 = kC == 1 ? o1 + K : o0, o3 = kC == 1 ? o2 + K : o1;
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-        bool consecutive = true;
-        for (std::size_t o = 0; o < 4 / kC; ++o) consecutive = consecutive && p.consecutive[j0 + jj + o];
+        bool consecutive = group_consecutive;
+        if (!consecutive) {
+          consecutive = true;
+          for (std::size_t o = 0; o < 4 / kC; ++o) consecutive = consecutive && p.consecutive[j0 + jj + o];
+        }
         if (consecutive) {
           // Taps k of the outputs are at base + k kC vectors: no index loads.
           const float* t0 = T + static_cast<std::size_t>(p.index[o0]) * kLanes;
@@ -505,7 +514,7 @@ std::size_t horizontal_taps(const float* T, std::size_t channels, const Plan& p,
     if constexpr (kRound) {
       for (std::size_t q = 0; q < n_el; ++q) {
         int suspect;
-        _mm256_store_ps(U + q * kLanes, round_clamp(_mm256_load_ps(U + q * kLanes), p.rounding, suspect));
+        _mm256_store_ps(U + q * kLanes, round_clamp(_mm256_load_ps(U + q * kLanes), rounding, suspect));
         if (suspect == 0) continue;
         _mm256_store_ps(U + q * kLanes, exact_horizontal8(T, axis, C, j0 + q / C, q % C));
         recomputed += static_cast<std::size_t>(__builtin_popcount(suspect));

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 import clearsight
 from clearsight import resize
 from clearsight.reference.resize import axis_weights
+from clearsight.testing import TOLERANCES
 from clearsight.testing import images as clearsight_images
 
 BACKEND_KERNELS = ("resize",)
@@ -291,11 +293,42 @@ needs_cpp = pytest.mark.skipif("cpp" not in clearsight.backends(), reason="clear
     boundary=st.sampled_from(["symmetric", "replicate"]),
     threads=st.sampled_from([None, 1, 2, 3]),
 )
-def test_cpp_is_bit_identical_to_the_reference(image, scale, method, antialias, boundary, threads):
-    # Same float64 operations in the same order (no fused multiply-adds): every bit, every rounding.
+def test_cpp_matches_the_reference(image, scale, method, antialias, boundary, threads):
+    # uint8 (AVX2: float32 sums, float64 where they could round differently), uint16 and float64
+    # (float64, the reference's operations in its order): every bit. float32: float32 rounding,
+    # the bound of the docstring (clearsight.testing.TOLERANCES), derived there.
     options = dict(method=method, antialias=antialias, boundary=boundary, threads=threads)
-    np.testing.assert_array_equal(resize(image, scale, backend="cpp", **options),
-                                  resize(image, scale, backend="numpy", **options))
+    got = resize(image, scale, backend="cpp", **options)
+    expected = resize(image, scale, backend="numpy", **options)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    if image.dtype == np.float32:
+        arguments = dict(image=image, scale=scale, size=None, method=method, antialias=antialias, boundary=boundary)
+        limit = TOLERANCES["resize"](image.dtype, arguments)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=limit)
+    else:
+        np.testing.assert_array_equal(got, expected)
+
+
+@needs_cpp
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    image=clearsight_images(max_side=30),
+    scale=st.tuples(scales, scales),
+    method=st.sampled_from(METHODS),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+)
+def test_cpp_portable_kernel_is_bit_identical(image, scale, method, boundary):
+    # CLEARSIGHT_CPU=baseline: the float64 kernel of CPUs without AVX2, every dtype bit-identical.
+    previous = os.environ.get("CLEARSIGHT_CPU")
+    os.environ["CLEARSIGHT_CPU"] = "baseline"
+    try:
+        got = resize(image, scale, method=method, boundary=boundary, backend="cpp")
+    finally:
+        if previous is None:
+            del os.environ["CLEARSIGHT_CPU"]
+        else:
+            os.environ["CLEARSIGHT_CPU"] = previous
+    np.testing.assert_array_equal(got, resize(image, scale, method=method, boundary=boundary, backend="numpy"))
 
 
 @needs_cpp

@@ -1,15 +1,41 @@
 #include "core/resize.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <stdexcept>
 
 #include "core/parallel.hpp"
+#include "core/resize_detail.hpp"
 
 namespace clearsight {
 
+namespace resize_detail {
+
+std::vector<Span> nonzero_spans(const AxisTaps& t, std::size_t n_out) {
+  std::vector<Span> spans(n_out);
+  for (std::size_t i = 0; i < n_out; ++i) {
+    const double* w = &t.weight[i * t.taps];
+    std::size_t first = 0, last = t.taps;
+    while (first < last && w[first] == 0.0) ++first;
+    while (last > first && w[last - 1] == 0.0) --last;
+    spans[i] = {first, last};
+  }
+  return spans;
+}
+
+}  // namespace resize_detail
+
 namespace {
+
+using resize_detail::nonzero_spans;
+using resize_detail::Span;
 
 // Keys' cubic, a = -0.5, written as the reference evaluates it.
 double cubic(double x) {
@@ -54,15 +80,7 @@ double read_sample(PixelType type, const char* p) {
   }
 }
 
-// MATLAB's round (half away from zero), clipped to [0, top]. Anything below
-// 0.5 rounds to 0 or below and clips to 0; in (0.5, top] the truncation of
-// v + 0.5 is its floor (exact: both are below 2**17). std::floor would be a
-// library call on the x86-64 baseline, which has no rounding instruction.
-double round_clip(double v, double top) {
-  if (!(v > 0.0)) return 0.0;
-  if (v >= top) return top;
-  return static_cast<double>(static_cast<std::int64_t>(v + 0.5));
-}
+using resize_detail::round_clip;
 
 void write_sample(PixelType type, char* p, double v) {
   switch (type) {
@@ -76,24 +94,6 @@ void write_sample(PixelType type, char* p, double v) {
 bool integer(PixelType type) { return type == PixelType::uint8 || type == PixelType::uint16; }
 
 double top_value(PixelType type) { return type == PixelType::uint8 ? 255.0 : 65535.0; }
-
-// The taps of each output with non-zero weight, as [first, last): adding
-// w * x = 0 leaves every bit of a sum as it is, so they are skipped.
-struct Span {
-  std::size_t first, last;
-};
-
-std::vector<Span> nonzero_spans(const AxisTaps& t, std::size_t n_out) {
-  std::vector<Span> spans(n_out);
-  for (std::size_t i = 0; i < n_out; ++i) {
-    const double* w = &t.weight[i * t.taps];
-    std::size_t first = 0, last = t.taps;
-    while (first < last && w[first] == 0.0) ++first;
-    while (last > first && w[last - 1] == 0.0) --last;
-    spans[i] = {first, last};
-  }
-  return spans;
-}
 
 // Row r of the image as `cols * channels` doubles.
 void read_row(const ImageView& in, std::size_t r, double* dst) {
@@ -189,6 +189,58 @@ void round_line(double* values, std::size_t n, double top) {
   for (std::size_t i = 0; i < n; ++i) values[i] = round_clip(values[i], top);
 }
 
+// The taps of one axis with their spans, and what they were made from.
+struct AxisKey {
+  std::size_t n_in, n_out;
+  double scale;
+  ResizeMethod method;
+  bool antialias;
+  ResizeBoundary boundary;
+  bool operator==(const AxisKey& o) const {
+    return n_in == o.n_in && n_out == o.n_out && scale == o.scale && method == o.method &&
+           antialias == o.antialias && boundary == o.boundary;
+  }
+};
+
+struct AxisTable {
+  AxisTaps taps;
+  std::vector<Span> spans;
+};
+
+// The tables of the last few axes resized: frames of a stream share theirs,
+// and for a small output making them costs as much as resizing.
+std::shared_ptr<const AxisTable> axis_table(const AxisKey& key) {
+  static std::mutex mutex;
+  static std::deque<std::pair<AxisKey, std::shared_ptr<const AxisTable>>> recent;
+  constexpr std::size_t kKept = 8;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& entry : recent)
+      if (entry.first == key) return entry.second;
+  }
+  auto table = std::make_shared<AxisTable>();
+  table->taps = resize_taps(key.n_in, key.n_out, key.scale, key.method, key.antialias, key.boundary);
+  table->spans = nonzero_spans(table->taps, key.n_out);
+  std::lock_guard<std::mutex> lock(mutex);
+  recent.emplace_front(key, table);
+  if (recent.size() > kKept) recent.pop_back();
+  return table;
+}
+
+// The door leaves the finiteness of float images to the kernel.
+void check_finite(const ImageView& in, std::size_t threads) {
+  std::atomic<bool> bad{false};
+  parallel_for(static_cast<std::size_t>(in.rows), 16, threads, [&](std::size_t b, std::size_t e) {
+    std::vector<double> row(static_cast<std::size_t>(in.cols * in.channels));
+    for (std::size_t i = b; i < e && !bad; ++i) {
+      read_row(in, i, row.data());
+      for (double v : row)
+        if (!std::isfinite(v)) bad = true;
+    }
+  });
+  if (bad) throw std::invalid_argument("image contains NaN or infinity");
+}
+
 // Output rows are made in bands, each from the input rows its taps reach,
 // so every intermediate stays in cache.
 constexpr std::size_t kBand = 16;
@@ -217,7 +269,9 @@ AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMe
       const double d = u - index;
       w[k] = stretch ? scale * kernel(method, scale * d) : kernel(method, d);
       auto j = static_cast<std::ptrdiff_t>(index) - 1;     // 0-based
-      if (boundary == ResizeBoundary::symmetric) {
+      if (j >= 0 && j < n) {
+        // inside: both rules keep it (and the modulo below is slow)
+      } else if (boundary == ResizeBoundary::symmetric) {
         const std::ptrdiff_t period = 2 * n;
         j = ((j % period) + period) % period;
         if (j >= n) j = period - 1 - j;
@@ -233,8 +287,8 @@ AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMe
   return t;
 }
 
-void resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
-            ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads) {
+std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
+                   ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads) {
   if (in.type != out.type) throw std::invalid_argument("out must have the image's dtype");
   if (in.channels != out.channels || in.channels < 1)
     throw std::invalid_argument("out must have the image's channels");
@@ -243,10 +297,20 @@ void resize(const ImageView& in, const ImageView& out, double scale_rows, double
   const auto h = static_cast<std::size_t>(in.rows), w = static_cast<std::size_t>(in.cols);
   const auto oh = static_cast<std::size_t>(out.rows), ow = static_cast<std::size_t>(out.cols);
   const auto c = static_cast<std::size_t>(in.channels);
-  const AxisTaps row_taps = resize_taps(h, oh, scale_rows, method, antialias, boundary);
-  const AxisTaps col_taps = resize_taps(w, ow, scale_cols, method, antialias, boundary);
-  const std::vector<Span> row_spans = nonzero_spans(row_taps, oh);
-  const std::vector<Span> col_spans = nonzero_spans(col_taps, ow);
+  const std::shared_ptr<const AxisTable> rows = axis_table({h, oh, scale_rows, method, antialias, boundary});
+  const std::shared_ptr<const AxisTable> cols = axis_table({w, ow, scale_cols, method, antialias, boundary});
+  const AxisTaps& row_taps = rows->taps;
+  const AxisTaps& col_taps = cols->taps;
+  const std::vector<Span>& row_spans = rows->spans;
+  const std::vector<Span>& col_spans = cols->spans;
+#if defined(CLEARSIGHT_HAVE_AVX2)
+  // (Its tap tables index a row's samples with int32.)
+  if ((in.type == PixelType::uint8 || in.type == PixelType::float32) && w * c < (std::size_t(1) << 27) &&
+      ow * c < (std::size_t(1) << 27) && std::strcmp(cpu_variant(), "avx2") == 0)
+    return resize_detail::resize_avx2(in, out, {&row_taps, &row_spans}, {&col_taps, &col_spans},
+                                      scale_rows <= scale_cols, threads);
+#endif
+  if (!integer(in.type)) check_finite(in, threads);
   const bool round = integer(in.type);
   const double top = round ? top_value(in.type) : 0.0;
   const std::size_t bands = (oh + kBand - 1) / kBand;
@@ -307,6 +371,7 @@ void resize(const ImageView& in, const ImageView& out, double scale_rows, double
              [&](std::size_t i, double* dst) { std::copy_n(&middle[i * ow * c], ow * c, dst); },
              [&](std::size_t r, double* line, std::vector<double>&) { write_row(out, r, line); });
   }
+  return 0;
 }
 
 }  // namespace clearsight

@@ -1,8 +1,13 @@
 // MATLAB imresize: separable resampling with precomputed taps.
 //
-// The arithmetic is the NumPy reference's (clearsight/reference/resize.py)
-// operation for operation, in float64, taps added in order, so results are
-// bit-identical to it and integer images round exactly as it (and MATLAB) does.
+// Two kernels. The portable one does the NumPy reference's
+// (clearsight/reference/resize.py) arithmetic operation for operation, in
+// float64, taps added in order, so its results are bit-identical to it and
+// integer images round exactly as it (and MATLAB) does; it serves float64 and
+// uint16 images, and every image on CPUs without AVX2. The AVX2 kernel
+// (resize_avx2.cpp) serves uint8 and float32 images in float32 SIMD: uint8
+// stays bit-identical (samples that float32 could round differently are
+// recomputed in float64), float32 is within float32 rounding of the reference.
 #pragma once
 
 #include <cstddef>
@@ -36,8 +41,10 @@ AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMe
 
 // Resizes `in` into `out` (same pixel type and channels; out's rows and cols
 // are the output size; `scale_rows`, `scale_cols` map the coordinates).
-// Throws std::invalid_argument on inconsistent views or parameters.
-void resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
+// Returns how many samples the AVX2 kernel recomputed in float64 (0 on the
+// portable kernel). Throws std::invalid_argument on inconsistent views or
+// parameters.
+std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
             ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads);
 
 }  // namespace clearsight

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/resize.hpp"
@@ -51,9 +52,10 @@ ImageView image_view(const py::array& a, const char* name) {
   return v;
 }
 
-py::array resize_array(const py::array& image, std::pair<long long, long long> size,
-                       std::pair<double, double> scale, const std::string& method, bool antialias,
-                       const std::string& boundary, long long threads) {
+// The resized image and how many samples the AVX2 kernel recomputed in float64.
+std::pair<py::array, std::size_t> resize_counted(const py::array& image, std::pair<long long, long long> size,
+                                                 std::pair<double, double> scale, const std::string& method,
+                                                 bool antialias, const std::string& boundary, long long threads) {
   const ImageView in = image_view(image, "image");
   const std::size_t rows = positive_size(size.first, "size");
   const std::size_t cols = positive_size(size.second, "size");
@@ -68,11 +70,18 @@ py::array resize_array(const py::array& image, std::pair<long long, long long> s
   if (image.ndim() == 3) shape.push_back(in.channels);
   py::array out(image.dtype(), shape);
   ImageView dst = image_view(out, "out");
+  std::size_t recomputed = 0;
   {
     py::gil_scoped_release release;
-    resize(in, dst, scale.first, scale.second, m, antialias, b, n);
+    recomputed = resize(in, dst, scale.first, scale.second, m, antialias, b, n);
   }
-  return out;
+  return {out, recomputed};
+}
+
+py::array resize_array(const py::array& image, std::pair<long long, long long> size,
+                       std::pair<double, double> scale, const std::string& method, bool antialias,
+                       const std::string& boundary, long long threads) {
+  return resize_counted(image, size, scale, method, antialias, boundary, threads).first;
 }
 
 }  // namespace
@@ -81,7 +90,12 @@ void bind_resize(py::module_& m) {
   m.def("resize", &resize_array, py::arg("image"), py::arg("size"), py::arg("scale"), py::arg("method"),
         py::arg("antialias"), py::arg("boundary"), py::arg("threads") = 1,
         "MATLAB imresize of an H×W or H×W×C image to `size` (rows, cols) with coordinate scales "
-        "`scale`; bit-identical to clearsight.reference.resize.");
+        "`scale`; see clearsight.resize for its tolerance against clearsight.reference.resize.");
+  // For tests of the exactness check: also returns the number of samples
+  // recomputed in float64 (0 on the portable float64 kernel).
+  m.def("_resize_counted", &resize_counted, py::arg("image"), py::arg("size"), py::arg("scale"),
+        py::arg("method"), py::arg("antialias"), py::arg("boundary"), py::arg("threads") = 1,
+        "resize, returning (image, samples recomputed in float64).");
 }
 
 }  // namespace clearsight::bindings

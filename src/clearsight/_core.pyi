@@ -112,6 +112,16 @@ def resize(
     boundary: str,
     threads: int = 1,
 ) -> NDArray[Any]: ...
+# resize, and how many samples the float32 kernel recomputed in float64 (for tests).
+def _resize_counted(
+    image: NDArray[Any],
+    size: tuple[int, int],
+    scale: tuple[float, float],
+    method: str,
+    antialias: bool,
+    boundary: str,
+    threads: int = 1,
+) -> tuple[NDArray[Any], int]: ...
 def psnr(reference: NDArray[Any], test: NDArray[Any], data_range: float, threads: int = 1) -> float: ...
 # PSNR at data_range 1 and whether a sample lies outside [0, 1] (or is NaN).
 def psnr_unit_range(reference: NDArray[Any], test: NDArray[Any], threads: int = 1) -> tuple[float, bool]: ...

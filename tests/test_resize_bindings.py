@@ -1,0 +1,252 @@
+"""``clearsight._core.resize`` called directly: the exactness check of the
+float32 kernel, thread-count independence, concurrent callers, strided views,
+and a binding that defends itself against every bad argument."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+import numpy as np
+import pytest
+
+# The module, not the function clearsight.reference re-exports under the same name.
+reference = importlib.import_module("clearsight.reference.resize")
+
+core = pytest.importorskip("clearsight._core", reason="clearsight._core is not importable")
+
+ARGS = ("bicubic", True, "symmetric")
+avx2 = pytest.mark.skipif(core.cpu_variant() != "avx2", reason="the float32 kernel runs on AVX2 CPUs only")
+
+
+def call(image, size, scale, method="bicubic", antialias=True, boundary="symmetric", threads=2):
+    return core.resize(image, size, scale, method, antialias, boundary, threads)
+
+
+def expected(image, size, scale, method="bicubic", antialias=True, boundary="symmetric"):
+    return reference.resize(image, size, scale, method, antialias, boundary)
+
+
+def natural(shape, seed=0) -> np.ndarray:
+    """A smooth picture plus noise, uint8."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0 : shape[0], 0 : shape[1]] / max(shape)
+    base = 0.5 + 0.3 * np.sin(7 * x + 4 * y)
+    if len(shape) == 3:
+        base = base[..., None] * np.linspace(1.0, 0.6, shape[2])
+    return np.rint(np.clip(base + 0.08 * rng.standard_normal(shape), 0, 1) * 255).astype(np.uint8)
+
+
+def first_pass_sums(image, size, scale, method="bicubic", antialias=True, boundary="symmetric"):
+    """The float64 sums of MATLAB's first pass (before its rounding), as the reference makes them."""
+    axis = 0 if scale[0] <= scale[1] else 1
+    idx, w = reference.axis_weights(image.shape[axis], size[axis], scale[axis], method, antialias, boundary)
+    return reference._resize_axis(image.astype(np.float64), axis, idx, w)
+
+
+# ------------------------------------------------------------ exactness check
+
+
+@avx2
+def test_power_of_two_scales_are_exact_without_recomputing():
+    # Bicubic ×2, ×1/2, ×1/4 weights are multiples of 2^-15: the float32 sums are exact, ties
+    # included, and floor(s + 1/2) is MATLAB's rounding; nothing is recomputed.
+    image = natural((67, 93, 3))
+    for s in (2.0, 0.5, 0.25, 4.0):
+        size = (int(np.ceil(67 * s)), int(np.ceil(93 * s)))
+        out, recomputed = core._resize_counted(image, size, (s, s), *ARGS, 2)
+        np.testing.assert_array_equal(out, expected(image, size, (s, s)))
+        assert recomputed == 0
+
+
+@avx2
+def test_exact_ties_round_away_from_zero():
+    # Spikes of 64 under the ×2 weight 29/128 give sums k + 1/2 exactly: rint would round them to
+    # even, MATLAB rounds them up. The constructed image must contain such ties.
+    image = np.zeros((20, 24), np.uint8)
+    image[5::6, 3::5] = 64
+    image[2::7, 1::4] = 192
+    size, scale = (40, 48), (2.0, 2.0)
+    sums = first_pass_sums(image, size, scale)
+    assert np.count_nonzero(sums - np.floor(sums) == 0.5) > 10
+    np.testing.assert_array_equal(call(image, size, scale), expected(image, size, scale))
+
+
+@avx2
+def test_sums_near_a_half_are_recomputed_in_float64():
+    # ×1.5 bicubic weights are multiples of 1/54 (not dyadic): many exact sums are k + 27/54, which
+    # float64 lands on one side of the half and float32 maybe on the other. The check must send
+    # them to float64, and the result must be every bit the reference's.
+    image = natural((40, 50), seed=3)
+    size, scale = (60, 75), (1.5, 1.5)
+    sums = first_pass_sums(image, size, scale)
+    near = np.abs(sums - np.floor(sums) - 0.5) < 1e-6
+    assert np.count_nonzero(near) > 20
+    out, recomputed = core._resize_counted(image, size, scale, *ARGS, 2)
+    np.testing.assert_array_equal(out, expected(image, size, scale))
+    assert recomputed >= np.count_nonzero(near)
+    # ... and only a few per cent of the samples are (1/54 of them are exact ties).
+    assert recomputed < 0.05 * (out.size + sums.size)
+
+
+@avx2
+@pytest.mark.parametrize("scale", [(1 / 3, 1 / 3), (0.7, 0.7), (3.0, 3.0), (0.6, 1.7), (1.7, 0.6)])
+@pytest.mark.parametrize("channels", [None, 3])
+def test_uint8_is_bit_identical_on_natural_images(scale, channels):
+    shape = (83, 101) if channels is None else (83, 101, channels)
+    image = natural(shape, seed=5)
+    size = (int(np.ceil(83 * scale[0])), int(np.ceil(101 * scale[1])))
+    for boundary in ("symmetric", "replicate"):
+        np.testing.assert_array_equal(call(image, size, scale, boundary=boundary),
+                                      expected(image, size, scale, boundary=boundary))
+
+
+# ------------------------------------------------------------ threads
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+@pytest.mark.parametrize("scale", [(2.0, 2.0), (0.25, 0.25), (0.5, 1.5), (1.5, 0.5)])
+def test_results_do_not_depend_on_the_thread_count(dtype, scale):
+    image = natural((75, 61, 3), seed=1)
+    image = image if dtype == np.uint8 else (image / 255).astype(dtype)
+    size = (int(np.ceil(75 * scale[0])), int(np.ceil(61 * scale[1])))
+    first = call(image, size, scale, threads=1)
+    for threads in (2, 3, 8, 1 << 40):
+        np.testing.assert_array_equal(call(image, size, scale, threads=threads), first)
+
+
+def test_concurrent_callers_get_the_serial_answers():
+    images = [natural((90, 70, 3), seed=s) for s in range(3)]
+    images += [(natural((50, 130), seed=7) / 255).astype(np.float32)]
+    cases = [(im, s) for im in images for s in ((2.0, 2.0), (0.5, 0.5), (0.3, 1.25))]
+    sizes = [(int(np.ceil(im.shape[0] * s[0])), int(np.ceil(im.shape[1] * s[1]))) for im, s in cases]
+    serial = [call(im, size, s, threads=2) for (im, s), size in zip(cases, sizes, strict=True)]
+    results: dict[tuple[int, int], np.ndarray] = {}
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for _ in range(3):
+                for i, ((im, s), size) in enumerate(zip(cases, sizes, strict=True)):
+                    results[worker, i] = call(im, size, s, threads=2)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert not errors
+    for (_, i), got in results.items():
+        np.testing.assert_array_equal(got, serial[i])
+
+
+# ------------------------------------------------------------ views
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_strided_views_are_read_in_place(dtype):
+    big = natural((64, 80, 4), seed=2)
+    big = big if dtype == np.uint8 else (big / 255).astype(dtype)
+    views = {
+        "flipped": big[::-1, ::-1, :3],
+        "every other": big[::2, 1::2],
+        "channel": big[..., 2],
+        "transposed": big[..., 1].T,
+        "channels reversed": big[:, :, 2::-1],
+    }
+    for name, view in views.items():
+        for scale in ((0.5, 0.5), (2.0, 2.0), (0.75, 1.5)):
+            size = (int(np.ceil(view.shape[0] * scale[0])), int(np.ceil(view.shape[1] * scale[1])))
+            np.testing.assert_array_equal(call(view, size, scale), call(np.ascontiguousarray(view), size, scale),
+                                          err_msg=name)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 37), (37, 1), (2, 3, 3), (1, 9, 4), (9, 1, 2)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_tiny_and_thin_images(shape, dtype):
+    image = natural(shape, seed=4)
+    image = image if dtype == np.uint8 else (image / 255).astype(dtype)
+    for scale in ((0.5, 0.5), (3.0, 3.0), (0.25, 4.0), (4.0, 0.25)):
+        size = (int(np.ceil(shape[0] * scale[0])), int(np.ceil(shape[1] * scale[1])))
+        got, want = call(image, size, scale), expected(image, size, scale)
+        np.testing.assert_allclose(got, want, rtol=0, atol=0 if dtype == np.uint8 else 1e-6)
+
+
+# ------------------------------------------------------------ bad arguments
+
+
+GOOD = (np.zeros((4, 4), np.float32), (4, 4), (1.0, 1.0), "bicubic", True, "symmetric", 1)
+
+
+def with_(**changes):
+    names = ("image", "size", "scale", "method", "antialias", "boundary", "threads")
+    args = dict(zip(names, GOOD, strict=True))
+    args.update(changes)
+    return tuple(args[n] for n in names)
+
+
+@pytest.mark.parametrize(
+    "args, error, fragment",
+    [
+        (with_(size=(0, 4)), ValueError, "size"),
+        (with_(size=(4, 0)), ValueError, "size"),
+        (with_(size=(-4, 4)), ValueError, "size"),
+        (with_(size=(1 << 40, 1 << 40)), ValueError, "large"),
+        (with_(size=(1 << 31, 2)), ValueError, "large"),
+        (with_(scale=(float("nan"), 1.0)), ValueError, "scale"),
+        (with_(scale=(1.0, float("inf"))), ValueError, "scale"),
+        (with_(scale=(-1.0, 1.0)), ValueError, "scale"),
+        (with_(scale=(0.0, 1.0)), ValueError, "scale"),
+        (with_(threads=0), ValueError, "threads"),
+        (with_(threads=-3), ValueError, "threads"),
+        (with_(method="cubic"), ValueError, "method"),
+        (with_(boundary="reflect"), ValueError, "boundary"),
+        (with_(image=np.zeros((4, 4), np.int16)), TypeError, "dtype"),
+        (with_(image=np.zeros((4, 4), np.complex64)), TypeError, "dtype"),
+        (with_(image=np.zeros((4,), np.float32)), ValueError, "H×W"),
+        (with_(image=np.zeros((4, 4, 3, 1), np.float32)), ValueError, "H×W"),
+        (with_(image=np.zeros((0, 4), np.float32)), ValueError, "empty"),
+        (with_(image=np.zeros((4, 4, 0), np.float32)), ValueError, "empty"),
+        (with_(image=np.full((4, 4), np.nan, np.float32)), ValueError, "NaN"),
+        (with_(image=np.full((4, 4, 3), np.inf)), ValueError, "NaN"),
+    ],
+)
+def test_binding_defends_itself(args, error, fragment):
+    with pytest.raises(error, match=fragment):
+        core.resize(*args)
+
+
+def test_binding_refuses_wrong_types():
+    with pytest.raises(TypeError):
+        core.resize(*with_(size=4))
+    with pytest.raises(TypeError):
+        core.resize(*with_(scale="2"))
+    with pytest.raises(TypeError):
+        core.resize(*with_(threads=1.5))
+    with pytest.raises(TypeError):
+        core.resize(*with_(image="image.png"))
+
+
+def test_binding_refuses_misaligned_buffers():
+    raw = bytearray(4 * 16 + 1)
+    floats = np.frombuffer(raw, np.float32, offset=1, count=16).reshape(4, 4)
+    assert not floats.flags.aligned
+    with pytest.raises(ValueError, match="aligned"):
+        core.resize(floats, (8, 8), (2.0, 2.0), *ARGS, 1)
+
+
+def test_binding_reads_read_only_inputs():
+    image = natural((16, 16))
+    image.flags.writeable = False
+    np.testing.assert_array_equal(call(image, (8, 8), (0.5, 0.5)), expected(image, (8, 8), (0.5, 0.5)))
+
+
+def test_nan_in_an_unread_sample_is_still_refused():
+    # Nearest-neighbour shrinking reads one input row in four; the check must cover them all.
+    for dtype in (np.float32, np.float64):
+        image = np.zeros((32, 32), dtype)
+        image[1, 1] = np.nan
+        with pytest.raises(ValueError, match="NaN"):
+            core.resize(image, (8, 8), (0.25, 0.25), "nearest", False, "symmetric", 2)

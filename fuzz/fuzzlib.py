@@ -111,7 +111,7 @@ class Draw:
             x, _, _ = cs_testing.lay_out(x, self.pick(cs_testing.LAYOUTS))
         if x.size and x.dtype.itemsize > 1 and self.chance(8):
             x = misaligned(x)
-        if self.chance(16):
+        if x.ndim and self.chance(16):
             x = x.view()
             x.flags.writeable = False
         return x
@@ -229,7 +229,15 @@ def compare_with_reference(func: Callable[..., Any], names: Sequence[str], toler
 
 def run(test_one_input: Callable[[bytes], None]) -> None:
     """atheris entry point; a corpus/flags on the command line as for any libFuzzer binary."""
-    # Harnesses write temporary files; keep them out of the source tree.
+    # The harness's own decoding branches guide the fuzzer too (the native
+    # code is not instrumented: gcc has no libFuzzer coverage hooks).
+    main = sys.modules["__main__"]
+    for name, value in vars(main).items():
+        if callable(value) and getattr(value, "__module__", None) == "__main__" and hasattr(value, "__code__"):
+            setattr(main, name, atheris.instrument_func(value))
+    for name, value in vars(Draw).items():
+        if callable(value) and hasattr(value, "__code__"):
+            setattr(Draw, name, atheris.instrument_func(value))
     atheris.Setup(sys.argv, test_one_input)
     atheris.Fuzz()
 

@@ -32,11 +32,11 @@ def test_one_input(data: bytes) -> None:
     assert len({p is None for p in plans.values()}) == 1, f"backends disagree on planning: {plans}"
     if plans["numpy"] is None:
         return
-    results = {}
+    results, errors = {}, {}
     for backend, plan in plans.items():
         ok, out = fuzzlib.call(plan, NAMES, frame)
         if not ok:
-            results[backend] = None
+            results[backend], errors[backend] = None, out
             continue
         check_array(out, plan.shape, plan.dtype, finite=True, what=f"Deconvolver[{backend}]")
         again = plan(frame)
@@ -46,7 +46,7 @@ def test_one_input(data: bytes) -> None:
             plan(copy, out=copy)
             assert np.array_equal(copy, out), f"Deconvolver[{backend}]: in-place result differs"
         results[backend] = out
-    assert len({r is None for r in results.values()}) == 1, "backends disagree on refusing the frame"
+    assert len({r is None for r in results.values()}) == 1, f"backends disagree on refusing the frame: {errors}"
     if "cpp" in results and results["cpp"] is not None:
         ref = results["numpy"]
         limit = cs_testing.TOLERANCES["wiener"](ref.dtype, {"balance": balance})

@@ -59,7 +59,13 @@ extended plane and the result is cropped.
 linear convolution cropped to the plane (``scipy.signal.convolve(x, psf,
 mode="same")`` for an odd-sized PSF) and Aᵀ its exact adjoint; the FFT grid
 is at least ``n + k - 1`` long per axis so that nothing wraps. No
-normalisation by ``Aᵀ 1`` is applied (scikit-image applies none).
+normalisation by ``Aᵀ 1`` is applied (scikit-image applies none). Data
+pixels that no pixel of the plane reaches through the PSF (only possible
+near the edges of a PSF whose support misses its centre, e.g. a shifted
+delta) are set to 0 (:func:`reached`): the model cannot explain them, so in
+exact arithmetic their ratio never reaches the estimate, but in floating
+point its size (up to 1/ε) times the FFT's round-off would swamp the
+pixels it leaks into.
 """
 
 from __future__ import annotations
@@ -99,6 +105,26 @@ def division_floor(data: np.ndarray, double_precision: bool) -> float:
     return float(max(info.eps * np.max(data), info.tiny))
 
 
+def reached(psf: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Boolean mask of the pixels of a zero-padded rows×cols plane that the blur by `psf` reaches from inside it.
+
+    Pixel (r, c) of ``A x`` sums ``psf[a, b] x[r - a + kh // 2, c - b + kw // 2]``
+    (the PSF's centre tap at the origin, as in :func:`transfer_function`);
+    it is reached when one such tap is positive and its source lies in the
+    plane. Counted exactly with a 2-D prefix sum of the PSF's support.
+    """
+    kh, kw = psf.shape
+    rows, cols = shape
+    support = np.zeros((kh + 1, kw + 1), np.int64)
+    support[1:, 1:] = np.cumsum(np.cumsum(psf > 0, axis=0), axis=1)
+    r, c = np.arange(rows), np.arange(cols)
+    a_lo, a_hi = np.clip(r - rows + 1 + kh // 2, 0, kh), np.clip(r + kh // 2 + 1, 0, kh)
+    b_lo, b_hi = np.clip(c - cols + 1 + kw // 2, 0, kw), np.clip(c + kw // 2 + 1, 0, kw)
+    count = (support[np.ix_(a_hi, b_hi)] - support[np.ix_(a_lo, b_hi)]
+             - support[np.ix_(a_hi, b_lo)] + support[np.ix_(a_lo, b_lo)])
+    return count > 0
+
+
 class RichardsonLucyPlan:
     """Richardson–Lucy for one PSF and plane shape: transfer function and domain computed once.
 
@@ -133,6 +159,8 @@ class RichardsonLucyPlan:
         if boundary == "reflect":
             self._row_index = boundary_index(rows, self.padded_shape[0])
             self._col_index = boundary_index(cols, self.padded_shape[1])
+        if boundary == "zero":
+            self._reached = reached(psf, (rows, cols))
         if boundary == "taper":
             self._taper = np.outer(taper_window(psf.sum(axis=1), rows), taper_window(psf.sum(axis=0), cols))
 
@@ -157,6 +185,8 @@ class RichardsonLucyPlan:
         """The observed float64 plane placed on the working domain (extended or tapered)."""
         if self.boundary == "reflect":
             return plane[np.ix_(self._row_index, self._col_index)]
+        if self.boundary == "zero":
+            return np.where(self._reached, plane, 0.0)
         if self.boundary == "taper":
             blurred = np.fft.irfft2(np.fft.rfft2(plane) * self._otf, s=self.shape)
             return self._taper * plane + (1.0 - self._taper) * blurred

@@ -67,6 +67,8 @@ def _check_taps(size: tuple[int, int], factors: tuple[float, float], method: str
     an infinite width to an integer (fuzz finding).
     """
     for n_out, factor in zip(size, factors):
+        if factor < 2.0**-1000:  # 1 / factor, the input step, must stay finite (denormals overflow it)
+            raise ValueError(f"scale {factor:g} is too small (below 2**-1000)")
         width = 4.0 if method == "bicubic" else 2.0 if method == "bilinear" else 1.0
         if factor < 1.0 and antialias and method != "nearest":
             width /= factor

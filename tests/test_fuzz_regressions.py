@@ -129,3 +129,26 @@ def test_resize_refuses_scales_with_unbounded_filters(backend, scale):
     else:
         with pytest.raises(ValueError, match="scale .* is too small"):
             clearsight.resize(image, (0.99, scale), method="area", antialias=False, backend=backend)
+
+
+# F6 (fuzz_estimate_noise): sharpness and estimate_noise on "cpp" ignored a
+# NaN or infinity in the alpha plane (the kernel reads only grey or RGB);
+# "numpy" refused it.
+@pytest.mark.parametrize("channels", [2, 4])
+def test_measurements_refuse_nan_in_alpha(backend, channels):
+    image = np.full((9, 32, channels), 0.5)
+    image[3, 4, -1] = -np.inf
+    for measure in (clearsight.sharpness, clearsight.estimate_noise):
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            measure(image, backend=backend)
+
+
+# F7 (fuzz_unsharp_mask): sigma (or radius) so small that sigma**2
+# underflows to 0: the reference raised ZeroDivisionError, the kernel built
+# NaN weights and then blamed the image ("image contains NaN or infinity").
+# Such a Gaussian is one tap of weight 1: the identity.
+@pytest.mark.parametrize("sigma", [1e-170, 5e-324])
+def test_vanishing_sigma_is_the_identity(backend, sigma):
+    image = np.random.default_rng(0).random((5, 6)).astype(np.float32)
+    np.testing.assert_array_equal(clearsight.gaussian_blur(image, sigma, backend=backend), image)
+    np.testing.assert_array_equal(clearsight.unsharp_mask(image, sigma, backend=backend), image)

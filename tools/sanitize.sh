@@ -65,9 +65,10 @@ TSAN_TESTS=(
 )
 TSAN_SELECT="thread or concurrent or pool or parallel or shared"
 
-# build <mode> <sanitizers>: configure + compile build/<mode>, stage the package, make the venv.
+# build <mode> <sanitizers> [cmake args]: configure + compile build/<mode>, stage the package, make the venv.
 build() {
   local mode=$1 sanitizers=$2 dir="$ROOT/build/$1"
+  shift 2
   local pybind11_dir
   pybind11_dir=$("$PYTHON" -m pybind11 --cmakedir)
   local generator=()
@@ -75,7 +76,7 @@ build() {
   if [[ ! -f "$dir/CMakeCache.txt" ]]; then
     cmake -S "$ROOT" -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCLEARSIGHT_SANITIZE="$sanitizers" -Dpybind11_DIR="$pybind11_dir" \
-      -DPython_EXECUTABLE="$PYTHON" >"$dir.configure.log" 2>&1 ||
+      -DPython_EXECUTABLE="$PYTHON" "$@" >"$dir.configure.log" 2>&1 ||
       { cat "$dir.configure.log"; return 1; }
   fi
   cmake --build "$dir" -j "$JOBS" >"$dir.build.log" 2>&1 || { tail -60 "$dir.build.log"; return 1; }
@@ -138,5 +139,6 @@ case "$MODE" in
   tsan) tsan "$@" ;;
   all) asan "$@" && tsan "$@" ;;
   build-asan) build asan "address,undefined" ;;
-  *) echo "usage: $0 [asan|tsan|all|build-asan] [pytest arguments]" >&2; exit 2 ;;
+  build-coverage) build coverage "" -DCLEARSIGHT_COVERAGE=ON ;;
+  *) echo "usage: $0 [asan|tsan|all|build-asan|build-coverage] [pytest arguments]" >&2; exit 2 ;;
 esac

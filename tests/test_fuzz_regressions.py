@@ -152,3 +152,11 @@ def test_vanishing_sigma_is_the_identity(backend, sigma):
     image = np.random.default_rng(0).random((5, 6)).astype(np.float32)
     np.testing.assert_array_equal(clearsight.gaussian_blur(image, sigma, backend=backend), image)
     np.testing.assert_array_equal(clearsight.unsharp_mask(image, sigma, backend=backend), image)
+
+
+# F8 (fuzz_unsharp_mask): sigma=1e300 with truncate=1e30, each finite, made
+# truncate * sigma overflow to inf and kernel_radius raise OverflowError.
+def test_infinite_kernel_radius_is_refused(backend):
+    image = np.zeros((4, 4))
+    with pytest.raises(ValueError, match="sigma=1e\\+300 with truncate=1e\\+30 gives an infinite kernel radius"):
+        clearsight.gaussian_blur(image, 1e300, truncate=1e30, backend=backend)

@@ -140,5 +140,6 @@ case "$MODE" in
   all) asan "$@" && tsan "$@" ;;
   build-asan) build asan "address,undefined" ;;
   build-coverage) build coverage "" -DCLEARSIGHT_COVERAGE=ON ;;
-  *) echo "usage: $0 [asan|tsan|all|build-asan|build-coverage] [pytest arguments]" >&2; exit 2 ;;
+  build-tsan) build tsan "thread" ;;
+  *) echo "usage: $0 [asan|tsan|all|build-asan|build-tsan|build-coverage] [pytest arguments]" >&2; exit 2 ;;
 esac

@@ -160,3 +160,12 @@ def test_infinite_kernel_radius_is_refused(backend):
     image = np.zeros((4, 4))
     with pytest.raises(ValueError, match="sigma=1e\\+300 with truncate=1e\\+30 gives an infinite kernel radius"):
         clearsight.gaussian_blur(image, 1e300, truncate=1e30, backend=backend)
+
+
+# F9 (fuzz_niqe): NIQE of a constant 106 x 112 uint8 image (every pixel 243)
+# was NaN: every block's features are 0/0. It is now a ValueError.
+def test_niqe_of_a_flat_image_is_refused():
+    from clearsight.naturalness import niqe
+
+    with pytest.raises(ValueError, match="image has no block with local contrast"):
+        niqe(np.full((106, 112), 243, np.uint8))

@@ -37,7 +37,11 @@ def _niqe_array(image: Any) -> float:
             f"image must be at least {_reference.BLOCK}×{_reference.BLOCK} pixels for NIQE "
             f"(its features are taken on 96×96 blocks), got {image.shape[0]}×{image.shape[1]}"
         )
-    return _reference.niqe(_grey_0_255(image))
+    score = _reference.niqe(_grey_0_255(image))
+    if not np.isfinite(score):
+        # Every block's statistics are 0/0 (fuzz finding: a constant image gave NaN).
+        raise ValueError("image has no block with local contrast (a flat image?): its NIQE is undefined")
+    return score
 
 
 def niqe(image: Any) -> Any:

@@ -10,7 +10,10 @@
 # all:  both (the default).
 #
 # CPython is not instrumented, so the sanitizer runtime is preloaded
-# (LD_PRELOAD) and the sanitized extension is loaded in place of the normal
+# (LD_PRELOAD), together with libstdc++: ASan resolves its __cxa_throw
+# interceptor when it starts, and python does not link libstdc++, so without
+# it the first C++ exception (any ValueError from a binding) aborts with
+# "CHECK failed: real___cxa_throw != 0". The sanitized extension is loaded in place of the normal
 # one from a throwaway virtual environment (build/<mode>/venv) whose only
 # clearsight is build/<mode>/site/clearsight: the package sources copied from
 # src/ plus the sanitized _core*.so. The environment sees the packages of the
@@ -116,7 +119,7 @@ asan() {
   echo "== ASan + UBSan: build/asan"
   build asan "address,undefined"
   local runtime
-  runtime=$(gcc -print-file-name=libasan.so)
+  runtime="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)"
   # The sanitized build has the baseline kernel variant only (CMakeLists.txt).
   run_tests asan "$runtime" "${ASAN_TESTS[@]}" "$@"
 }
@@ -125,7 +128,7 @@ tsan() {
   echo "== TSan: build/tsan"
   build tsan "thread"
   local runtime
-  runtime=$(gcc -print-file-name=libtsan.so)
+  runtime="$(gcc -print-file-name=libtsan.so) $(gcc -print-file-name=libstdc++.so)"
   # setarch -R: gcc 12's TSan maps its shadow at fixed addresses and fails
   # ("unexpected memory mapping") when ASLR places the program elsewhere.
   local norandom=()

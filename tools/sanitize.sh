@@ -101,6 +101,27 @@ build() {
   } >"$pth"
 }
 
+# stage_plain: build/plain, the same throwaway environment around the
+# extension the Python already imports (no compile): atheris's Python coverage
+# works there (under ASan it does not, see tools/fuzz.sh).
+stage_plain() {
+  local dir="$ROOT/build/plain" so
+  so=$("$PYTHON" -c 'import clearsight._core as c; print(c.__file__)')
+  mkdir -p "$dir"
+  rm -rf "$dir/site" && mkdir -p "$dir/site"
+  cp -r src/clearsight "$dir/site/clearsight"
+  find "$dir/site" -name '__pycache__' -prune -exec rm -rf {} +
+  rm -f "$dir"/site/clearsight/_core*.so
+  cp "$so" "$dir/site/clearsight/"
+  [[ -x "$dir/venv/bin/python" ]] || "$PYTHON" -m venv --without-pip "$dir/venv"
+  local pth
+  pth=$("$dir/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/_clearsight_sanitized.pth
+  {
+    echo "$dir/site"
+    "$PYTHON" -c 'import sys; print("\n".join(p for p in sys.path if p.endswith(("site-packages", "dist-packages"))))'
+  } >"$pth"
+}
+
 # run <mode> <preload> <pytest args...>: the tests on the sanitized build.
 run_tests() {
   local mode=$1 runtime=$2
@@ -144,5 +165,6 @@ case "$MODE" in
   build-asan) build asan "address,undefined" ;;
   build-coverage) build coverage "" -DCLEARSIGHT_COVERAGE=ON ;;
   build-tsan) build tsan "thread" ;;
+  stage-plain) stage_plain ;;
   *) echo "usage: $0 [asan|tsan|all|build-asan|build-tsan|build-coverage] [pytest arguments]" >&2; exit 2 ;;
 esac

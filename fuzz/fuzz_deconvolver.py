@@ -47,7 +47,8 @@ def test_one_input(data: bytes) -> None:
             assert np.array_equal(copy, out), f"Deconvolver[{backend}]: in-place result differs"
         results[backend] = out
     assert len({r is None for r in results.values()}) == 1, f"backends disagree on refusing the frame: {errors}"
-    if "cpp" in results and results["cpp"] is not None:
+    in_domain = frame.dtype.kind != "f" or not frame.size or (frame.min() >= 0.0 and frame.max() <= 1.0)
+    if "cpp" in results and results["cpp"] is not None and in_domain:  # the tolerance is for [0, 1] images
         ref = results["numpy"]
         limit = cs_testing.TOLERANCES["wiener"](ref.dtype, {"balance": balance})
         error = float(np.max(np.abs(results["cpp"].astype(float) - ref.astype(float))))

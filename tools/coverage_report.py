@@ -21,7 +21,7 @@ def main(build: str, source: str) -> None:
     source = os.path.abspath(source)
     lines: dict[str, dict[int, int]] = collections.defaultdict(dict)
     functions: dict[tuple[str, str], int] = collections.defaultdict(int)
-    gcdas = [os.path.join(d, f) for d, _, fs in os.walk(build) for f in fs if f.endswith(".gcda")]
+    gcdas = [os.path.abspath(os.path.join(d, f)) for d, _, fs in os.walk(build) for f in fs if f.endswith(".gcda")]
     with tempfile.TemporaryDirectory() as out:
         for gcda in gcdas:
             subprocess.run(["gcov", "--json-format", "--demangled-names", "-o", os.path.dirname(gcda), gcda],

@@ -52,7 +52,11 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1:a
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # - TSan: halt on the first race; the fork test forks a multi-threaded
 #   process, which TSan only supports with die_after_fork=0.
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:die_after_fork=0}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$ROOT/tools/tsan.supp}
+# pytest captures file descriptor 2 while a test runs, so a report that ends
+# the process would vanish with it: reports also go to build/<mode>/report.<pid>.
+export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$ROOT/build/asan/report"
+export TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$ROOT/build/tsan/report"
 
 ASAN_TESTS=(
   tests/parity
@@ -158,10 +162,22 @@ tsan() {
     "${TSAN_TESTS[@]}" -k "$TSAN_SELECT" "$@"
 }
 
+show_reports() {
+  local found=0 f
+  for f in "$ROOT"/build/"$1"/report.*; do
+    [[ -f $f ]] || continue
+    found=1
+    echo "== sanitizer report $f"
+    cat "$f"
+  done
+  return $found
+}
+
 case "$MODE" in
-  asan) asan "$@" ;;
-  tsan) tsan "$@" ;;
-  all) asan "$@" && tsan "$@" ;;
+  asan) rm -f build/asan/report.*; asan "$@" && rc=0 || rc=$?; show_reports asan || rc=1; exit $rc ;;
+  tsan) rm -f build/tsan/report.*; tsan "$@" && rc=0 || rc=$?; show_reports tsan || rc=1; exit $rc ;;
+  all) rm -f build/asan/report.* build/tsan/report.*; (asan "$@" && tsan "$@") && rc=0 || rc=$?
+       show_reports asan || rc=1; show_reports tsan || rc=1; exit $rc ;;
   build-asan) build asan "address,undefined" ;;
   build-coverage) build coverage "" -DCLEARSIGHT_COVERAGE=ON ;;
   build-tsan) build tsan "thread" ;;

@@ -169,3 +169,16 @@ def test_niqe_of_a_flat_image_is_refused():
 
     with pytest.raises(ValueError, match="image has no block with local contrast"):
         niqe(np.full((106, 112), 243, np.uint8))
+
+
+# F10 (fuzz_bindings, the 30-minute run): _core.denoise_tv(work, 0.0019,
+# 0.01, max_iterations=2**40, joint=True, threads=1) on a 1 x 1 x 1 plane ran
+# for hours (timeout): the binding had no upper bound, unlike the other
+# iterative kernels. The binding and the door now refuse more than 1000000.
+def test_denoise_tv_iterations_are_bounded(backend):
+    image = np.full((1, 1), 0.0856)
+    with pytest.raises(ValueError, match="max_iterations must be <= 1000000"):
+        clearsight.denoise_tv(image, 0.0019, eps=0.01, max_iterations=2**40, backend=backend)
+    core = pytest.importorskip("clearsight._core")
+    with pytest.raises(ValueError, match="max_iterations must be <= 1000000"):
+        core.denoise_tv(np.full((1, 1, 1), 0.0856), 0.0019, 0.01, 2**40, True, 1)

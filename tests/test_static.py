@@ -125,5 +125,5 @@ def test_core_stub_matches_the_compiled_module():
 
 def test_ruff():
     _require("ruff")
-    result = _run("ruff", "check", "--no-fix", "src", "tests", "benchmarks", "tools")
+    result = _run("ruff", "check", "--no-fix", "src", "tests", "benchmarks", "tools", "fuzz")
     assert result.returncode == 0, result.stdout + result.stderr

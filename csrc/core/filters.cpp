@@ -23,6 +23,9 @@ struct AxisKernel {
 };
 
 std::vector<double> gaussian_weights(double sigma, std::size_t radius) {
+  // One tap of weight 1, as the reference: for sigma below ~1e-154, sigma²
+  // underflows to 0 and exp(-inf * 0) would make every output NaN.
+  if (radius == 0) return {1.0};
   std::vector<double> w(2 * radius + 1);
   // The reference's expression, evaluated in the same order: exp((-0.5 / s²) d d).
   const double a = -0.5 / (sigma * sigma);

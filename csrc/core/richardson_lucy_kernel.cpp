@@ -89,6 +89,7 @@ class Plan final : public RichardsonLucyPlan {
       row_src_ = detail::boundary_map(H_, NH_);
       col_src_ = detail::boundary_map(W_, NW_);
     }
+    if (boundary == RLBoundary::zero) find_unreached(psf, kh, kw);
     if (boundary == RLBoundary::taper) {
       std::vector<double> row_projection(kh, 0.0), col_projection(kw, 0.0);
       for (std::size_t a = 0; a < kh; ++a)
@@ -99,7 +100,6 @@ class Plan final : public RichardsonLucyPlan {
       taper_rows_ = detail::taper_window(row_projection, H_);
       taper_cols_ = detail::taper_window(col_projection, W_);
     }
-    if (boundary == RLBoundary::zero) reached_ = reachable(psf, kh, kw);
     build_otf(psf, kh, kw, threads);
   }
 
@@ -125,37 +125,6 @@ class Plan final : public RichardsonLucyPlan {
   }
 
  private:
-  // For "zero": 1 where some nonzero tap maps a pixel of the plane onto the
-  // pixel, as the reference's reachable(); the data elsewhere are taken as 0
-  // (their ratio, y / floor, would leak through the FFTs' round-off). The
-  // qualifying taps of a pixel form a rectangle of the PSF: a summed-area
-  // table of the nonzero taps counts them.
-  std::vector<std::uint8_t> reachable(const std::vector<double>& psf, std::size_t kh, std::size_t kw) const {
-    std::vector<std::size_t> table((kh + 1) * (kw + 1), 0);
-    for (std::size_t a = 0; a < kh; ++a)
-      for (std::size_t b = 0; b < kw; ++b)
-        table[(a + 1) * (kw + 1) + b + 1] = table[a * (kw + 1) + b + 1] + table[(a + 1) * (kw + 1) + b] -
-                                            table[a * (kw + 1) + b] + (psf[a * kw + b] != 0.0 ? 1 : 0);
-    // Taps lo <= a < hi qualify for pixel i: i - (a - k/2) must lie in [0, n).
-    const auto range = [](std::size_t i, std::size_t n, std::size_t k) {
-      const std::ptrdiff_t c = std::ptrdiff_t(k / 2), lo = std::ptrdiff_t(i) + c - std::ptrdiff_t(n) + 1,
-                           hi = std::ptrdiff_t(i) + c + 1, top = std::ptrdiff_t(k);
-      return std::pair<std::size_t, std::size_t>(std::size_t(std::clamp<std::ptrdiff_t>(lo, 0, top)),
-                                                 std::size_t(std::clamp<std::ptrdiff_t>(hi, 0, top)));
-    };
-    std::vector<std::uint8_t> reached(H_ * W_);
-    for (std::size_t i = 0; i < H_; ++i) {
-      const auto [a0, a1] = range(i, H_, kh);
-      for (std::size_t j = 0; j < W_; ++j) {
-        const auto [b0, b1] = range(j, W_, kw);
-        const std::size_t count = table[a1 * (kw + 1) + b1] - table[a0 * (kw + 1) + b1] -
-                                  table[a1 * (kw + 1) + b0] + table[a0 * (kw + 1) + b0];
-        reached[i * W_ + j] = count > 0;
-      }
-    }
-    return reached;
-  }
-
   // The transfer function on the padded grid, PSF centre (kh/2, kw/2) at the
   // origin, computed in float64 and stored with the 1 / (NH NW) of the
   // unnormalised inverse transform folded in.
@@ -294,6 +263,40 @@ class Plan final : public RichardsonLucyPlan {
     }
   }
 
+  // "zero" boundary: data pixels that no pixel of the plane reaches through
+  // the PSF (near the edges of a PSF whose support misses its centre) are
+  // dropped, as in the reference (reference/richardson_lucy.py, reached()):
+  // their ratio, up to 1/eps, would otherwise leak through the FFTs'
+  // round-off into the whole estimate. Pixel (r, c) is reached when a
+  // positive tap (a, b) has a - kh/2 in [r - H + 1, r] and b - kw/2 in
+  // [c - W + 1, c]; counted with a prefix sum of the PSF's support.
+  void find_unreached(const std::vector<double>& psf, std::size_t kh, std::size_t kw) {
+    kh_ = kh;
+    kw_ = kw;
+    support_.assign((kh + 1) * (kw + 1), 0);
+    for (std::size_t a = 0; a < kh; ++a)
+      for (std::size_t b = 0; b < kw; ++b)
+        support_[(a + 1) * (kw + 1) + b + 1] = (psf[a * kw + b] > 0.0 ? 1 : 0) + support_[a * (kw + 1) + b + 1] +
+                                               support_[(a + 1) * (kw + 1) + b] - support_[a * (kw + 1) + b];
+    // Every pixel is reached when the centre tap is positive (the usual case).
+    all_reached_ = psf[(kh / 2) * kw + kw / 2] > 0.0;
+  }
+
+  // [lo, hi) of the taps along an axis of length n (PSF length k) that reach index i from inside.
+  static std::pair<std::size_t, std::size_t> tap_range(std::size_t i, std::size_t n, std::size_t k) {
+    const std::ptrdiff_t lo = std::ptrdiff_t(i) - std::ptrdiff_t(n) + 1 + std::ptrdiff_t(k / 2);
+    const std::ptrdiff_t hi = std::ptrdiff_t(i) + std::ptrdiff_t(k / 2) + 1;
+    const auto clamp = [k](std::ptrdiff_t v) { return std::size_t(std::clamp<std::ptrdiff_t>(v, 0, std::ptrdiff_t(k))); };
+    return {clamp(lo), clamp(hi)};
+  }
+
+  bool reached(std::size_t i, std::size_t j) const {
+    const auto [a0, a1] = tap_range(i, H_, kh_);
+    const auto [b0, b1] = tap_range(j, W_, kw_);
+    const std::size_t w = kw_ + 1;
+    return support_[a1 * w + b1] - support_[a0 * w + b1] - support_[a1 * w + b0] + support_[a0 * w + b0] > 0;
+  }
+
   // --- the iteration ------------------------------------------------------
 
   // Reads the plane (any dtype and strides) onto the padded grid as the
@@ -320,7 +323,7 @@ class Plan final : public RichardsonLucyPlan {
           const std::size_t sj = boundary_ == RLBoundary::reflect ? col_src_[j] : j;
           const T v = load_pixel<T, P>(src + std::ptrdiff_t(sj) * cs);
           if constexpr (std::is_floating_point_v<P>) finite = finite && std::isfinite(v);
-          row[j] = boundary_ == RLBoundary::zero && !reached_[i * W_ + j] ? T(0) : v;
+          row[j] = v;
         }
         if constexpr (std::is_floating_point_v<P>) {
           // A float64 value beyond float32's range becomes inf here too.
@@ -372,8 +375,9 @@ class Plan final : public RichardsonLucyPlan {
       for (std::size_t i = r0; i < r1; ++i) {
         T* row = y.data() + i * NW_;
         T m = T(0);
+        const bool mask = boundary_ == RLBoundary::zero && !all_reached_ && i < H_;
         for (std::size_t j = 0; j < NW_; ++j) {
-          const T v = row[j] > T(0) ? row[j] : T(0);
+          const T v = row[j] > T(0) && !(mask && j < W_ && !reached(i, j)) ? row[j] : T(0);
           row[j] = v;
           m = v > m ? v : m;
         }
@@ -511,7 +515,9 @@ class Plan final : public RichardsonLucyPlan {
   RLBoundary boundary_;
   std::vector<std::size_t> row_src_, col_src_;
   std::vector<double> taper_rows_, taper_cols_;
-  std::vector<std::uint8_t> reached_;  // "zero" only: see reachable()
+  std::size_t kh_ = 0, kw_ = 0;
+  std::vector<std::size_t> support_;  // "zero": prefix sums of the PSF's support, (kh+1) x (kw+1)
+  bool all_reached_ = true;
   std::vector<C> otf_;
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<Workspace>> pool_;

@@ -44,6 +44,9 @@ py::array denoise_tv_binding(const py::array& work, double weight, double eps, l
     throw std::invalid_argument("weight must be a finite number >= 0");
   if (!std::isfinite(eps) || eps <= 0) throw std::invalid_argument("eps must be a finite number > 0");
   const std::size_t passes = positive_size(max_iterations, "max_iterations");
+  // Bounded as the other iterative kernels, so that a direct call cannot hold
+  // a thread for days (fuzz finding: max_iterations=2**40).
+  if (max_iterations > 1000000) throw std::invalid_argument("max_iterations must be <= 1000000");
   const std::size_t n = positive_size(threads, "threads");
   py::array out = in.double_precision ? py::array(py::array_t<double>({in.rows, in.cols, in.channels}))
                                       : py::array(py::array_t<float>({in.rows, in.cols, in.channels}));

@@ -150,6 +150,8 @@ def denoise_tv(
     weight = _validate.non_negative_number(weight, "weight")
     eps = _validate.positive_number(eps, "eps")
     max_iterations = _validate.positive_int(max_iterations, "max_iterations")
+    if max_iterations > 1_000_000:  # the compiled kernel's bound, on every backend (fuzz finding F10)
+        raise ValueError(f"max_iterations must be <= 1000000, got {max_iterations}")
     joint = _validate.choice(channels, "channels", CHANNEL_MODES) == "joint"
     threads = _validate.threads(threads)
     if _validate.flag(luminance_only, "luminance_only") and is_colour(image):

@@ -119,6 +119,8 @@ def estimate_noise(
     name, module = _dispatch.resolve(backend, "estimate_noise")
     if name != "cpp":  # the compiled kernel checks for NaN and infinity while it computes
         image = _validate.image(image)
+    elif image.ndim == 3 and image.shape[2] in (2, 4):
+        _validate.image(image[..., -1:])  # alpha, which the kernel never reads (fuzz finding)
     sigmas = np.asarray(module.estimate_noise(image, threads), dtype=np.float64)
     return float(np.mean(sigmas)) if average else sigmas
 
@@ -194,4 +196,6 @@ def sharpness(
     name, module = _dispatch.resolve(backend, "sharpness")
     if name != "cpp":  # the compiled kernel checks for NaN and infinity while it computes
         image = _validate.image(image)
+    elif image.ndim == 3 and image.shape[2] in (2, 4):
+        _validate.image(image[..., -1:])  # alpha, which the kernel never reads (fuzz finding)
     return float(module.sharpness(image, threads))

@@ -38,7 +38,7 @@ def _niqe_array(image: Any) -> float:
             f"image must be at least {_reference.BLOCK}×{_reference.BLOCK} pixels for NIQE "
             f"(its features are taken on 96×96 blocks), got {image.shape[0]}×{image.shape[1]}"
         )
-    return _reference.niqe(_grey_0_255(image))
+    return _reference.niqe(_grey_0_255(image))  # raises ValueError for an image without texture
 
 
 @overload

@@ -17,6 +17,11 @@ __all__ = ["resize"]
 # Refuse outputs beyond this many samples (H × W × C): a typo in `scale`
 # must be an error, not an attempt to allocate terabytes.
 MAX_OUTPUT_SAMPLES = 1 << 31
+# Filter taps along one axis (output samples x taps each), bounding the
+# weight tables: 2**24 taps are far beyond any useful antialiasing (a
+# 1/10000 downscale of a 10000-pixel axis needs 40000) and cost the reference
+# a few hundred MB.
+MAX_FILTER_TAPS = 1 << 24
 
 
 def _pair(value: object, name: str, kind: str) -> tuple[Any, Any]:
@@ -52,6 +57,27 @@ def _scales_and_size(
     if samples > MAX_OUTPUT_SAMPLES:
         raise ValueError(f"scale/size would make a {out[0]}×{out[1]} image, more than {MAX_OUTPUT_SAMPLES} samples")
     return out, factors  # type: ignore[return-value]
+
+
+def _check_taps(size: tuple[int, int], factors: tuple[float, float], method: str, antialias: bool) -> None:
+    """Refuse scales whose antialiasing filter would need more than MAX_FILTER_TAPS taps along an axis.
+
+    Downscaling by s with antialiasing widens the filter to width / s taps
+    per output sample, so a tiny (or denormal, whose reciprocal overflows)
+    scale made the reference allocate without bound and the kernel convert
+    an infinite width to an integer (fuzz finding).
+    """
+    for n_out, factor in zip(size, factors, strict=True):
+        if factor < 2.0**-1000:  # 1 / factor, the input step, must stay finite (denormals overflow it)
+            raise ValueError(f"scale {factor:g} is too small (below 2**-1000)")
+        width = 4.0 if method == "bicubic" else 2.0 if method == "bilinear" else 1.0
+        if factor < 1.0 and antialias and method != "nearest":
+            width /= factor
+        if not width * n_out <= MAX_FILTER_TAPS:
+            raise ValueError(
+                f"scale {factor:g} is too small: its antialiasing filter needs {width:g} taps per output "
+                f"sample (more than {MAX_FILTER_TAPS} along the axis in all)"
+            )
 
 
 def resize(
@@ -150,4 +176,5 @@ def resize(
     antialias = _validate.flag(antialias, "antialias")
     boundary = _validate.choice(boundary, "boundary", RESIZE_BOUNDARIES)
     threads = _validate.threads(threads)
+    _check_taps(size, factors, method, antialias)
     return module.resize(image, size, factors, method, antialias, boundary, threads)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from clearsight import _dispatch, _validate
@@ -18,6 +20,8 @@ MAX_KERNEL_RADIUS = 1_000_000
 
 def _sigma(value: object, name: str, truncate: float) -> float:
     sigma = _validate.positive_number(value, name)
+    if not math.isfinite(truncate * sigma):  # both finite, their product not (fuzz finding: OverflowError)
+        raise ValueError(f"{name}={sigma:g} with truncate={truncate:g} gives an infinite kernel radius")
     radius = kernel_radius(sigma, truncate)
     if radius > MAX_KERNEL_RADIUS:
         raise ValueError(

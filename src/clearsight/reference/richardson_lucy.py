@@ -62,7 +62,7 @@ is at least ``n + k - 1`` long per axis so that nothing wraps. No
 normalisation by ``Aᵀ 1`` is applied (scikit-image applies none). A pixel of
 the plane that no pixel of the plane reaches through the PSF (possible only
 here, when the PSF's nonzero taps all lie to one side of its centre, e.g.
-``[1, 0, 0]``; :func:`reachable`) has ``(A x)_j = 0`` for every x, so its
+``[1, 0, 0]``; :func:`reached`) has ``(A x)_j = 0`` for every x, so its
 datum says nothing about x: it is taken as 0. Otherwise its ratio,
 ``y⁺_j / floor`` ≈ 1/ε, would be shifted out of the plane by Aᵀ exactly but
 leak ~1/ε × the FFT's round-off into every other pixel.
@@ -92,7 +92,7 @@ __all__ = [
     "RL_BOUNDARIES",
     "RichardsonLucyPlan",
     "division_floor",
-    "reachable",
+    "reached",
     "richardson_lucy",
 ]
 
@@ -112,7 +112,7 @@ def division_floor(data: np.ndarray, double_precision: bool) -> float:
     return float(max(info.eps * np.max(data), info.tiny))
 
 
-def reachable(psf: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def reached(psf: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Pixels of an H×W plane that the zero-boundary blur of the plane can reach, as booleans.
 
     Pixel (i, j) is reached iff a nonzero tap (a, b) of `psf` (centre
@@ -169,7 +169,7 @@ class RichardsonLucyPlan:
         if boundary == "taper":
             self._taper = np.outer(taper_window(psf.sum(axis=1), rows), taper_window(psf.sum(axis=0), cols))
         if boundary == "zero":
-            self._reached = reachable(psf, self.shape)
+            self._reached = reached(psf, self.shape)
 
     # -- the blur A and its adjoint on the working domain ------------------
 

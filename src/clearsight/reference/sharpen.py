@@ -45,6 +45,10 @@ def kernel_radius(sigma: float, truncate: float) -> int:
 def gaussian_weights(sigma: float, truncate: float) -> np.ndarray:
     """The normalised sampled Gaussian ``exp(-d² / 2σ²)``, d = -r..r, r = :func:`kernel_radius`."""
     radius = kernel_radius(sigma, truncate)
+    if radius == 0:
+        # One tap of weight 1 (what the formula gives whenever it is defined):
+        # for σ below ~1e-154, σ² underflows to 0 and the formula is 0/0.
+        return np.ones(1)
     d = np.arange(-radius, radius + 1, dtype=np.float64)
     weights = np.exp(-0.5 / (sigma * sigma) * d * d)
     return weights / weights.sum()

@@ -1,0 +1,184 @@
+"""Regression tests for what the fuzz harnesses (fuzz/, docs/reliability.md) found.
+
+Each test is one finding, its minimised input written as code. The
+``backend`` fixture runs it on every backend available here, so a finding
+that was a disagreement between the compiled core and the NumPy reference
+stays fixed on both.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import clearsight
+from clearsight.reference.richardson_lucy import reached
+
+
+def misaligned(x: np.ndarray) -> np.ndarray:
+    """A copy of `x` whose buffer starts one byte past an aligned address."""
+    raw = np.zeros(x.nbytes + 1, np.uint8)
+    view = np.ndarray(x.shape, x.dtype, buffer=raw.data, offset=1)
+    view[...] = x
+    assert not view.flags.aligned
+    return view
+
+
+# F1 (fuzz_wiener): a NaN in the alpha plane of a grey+alpha image passed
+# through Deconvolver/wiener on "cpp" (the kernel checks only the planes it
+# reads; alpha is copied), while "numpy" refused it.
+@pytest.mark.parametrize("channels", [2, 4])
+def test_nan_in_alpha_is_refused(backend, channels):
+    image = np.full((16, 16, channels), 0.5, np.float64)
+    image[12, 13, -1] = np.nan
+    psf = np.ones((3, 6))
+    with pytest.raises(ValueError, match="image contains NaN or infinity"):
+        clearsight.wiener(image, psf, 0.002, backend=backend)
+    deconvolver = clearsight.Deconvolver(psf, image.shape, dtype=np.float64, backend=backend)
+    with pytest.raises(ValueError, match="image contains NaN or infinity"):
+        deconvolver(image)
+
+
+# F2 (fuzz_wiener, fuzz_deconvolver): an image or `out` whose buffer is not
+# aligned to its item size (a view at an odd byte offset) was refused by
+# "cpp" ("image must be aligned to its item size") and taken by "numpy".
+@pytest.mark.parametrize("dtype", [np.uint16, np.float32, np.float64])
+def test_misaligned_arrays_are_accepted(backend, dtype):
+    rng = np.random.default_rng(0)
+    image = (rng.random((9, 7)) * (65535 if dtype == np.uint16 else 1)).astype(dtype)
+    psf = np.ones((3, 3))
+    expected = clearsight.wiener(image, psf, 0.01, backend="numpy")
+    got = clearsight.wiener(misaligned(image), psf, 0.01, backend=backend)
+    tolerance = 1 if dtype == np.uint16 else 1e-4
+    np.testing.assert_allclose(got.astype(float), expected.astype(float), atol=tolerance)
+    deconvolver = clearsight.Deconvolver(psf, image.shape, dtype=dtype, backend=backend)
+    out = misaligned(np.zeros_like(image))
+    assert deconvolver(misaligned(image), out=out) is out
+    np.testing.assert_array_equal(out, deconvolver(image))
+    for operation in (lambda x: clearsight.richardson_lucy(x, psf, 3), lambda x: clearsight.denoise_tv(x, 0.1),
+                      lambda x: clearsight.gaussian_blur(x, 1.0), lambda x: clearsight.resize(x, 0.5)):
+        np.testing.assert_array_equal(operation(misaligned(image)), operation(image))
+
+
+# F3 (fuzz_richardson_lucy): iterations=10**7 ran for hours on "numpy" and
+# were refused by "cpp" (whose binding bounds them); the doors now refuse
+# what the kernels refuse, on every backend.
+def test_iteration_counts_beyond_the_kernels_bounds_are_refused(backend):
+    image = np.full((8, 8), 0.5)
+    psf = np.ones((3, 3))
+    with pytest.raises(ValueError, match="iterations must be <= 1000000"):
+        clearsight.richardson_lucy(image, psf, 10**7, backend=backend)
+    with pytest.raises(ValueError, match="iterations must be <= 100000"):
+        clearsight.deconvolve_tv(image, psf, 0.01, iterations=10**6, backend=backend)
+
+
+# F4 (fuzz_richardson_lucy): boundary="zero" with a PSF whose support misses
+# its centre (here a delta in a corner: a pure shift). Data pixels that no
+# pixel of the plane reaches got a ratio of 1/eps, whose FFT round-off leaked
+# O(1) errors into the estimate: the two backends differed by 0.3 to 1.3 (a
+# quarter of the uint16 range), both equally wrong. Such pixels are now
+# dropped from the data.
+@pytest.mark.parametrize("dtype", [np.uint16, np.float32, np.float64])
+@pytest.mark.parametrize("acceleration", ["none", "biggs"])
+def test_rl_zero_boundary_with_a_shifted_delta(backend, dtype, acceleration):
+    rng = np.random.default_rng(0)
+    unit = rng.random((20, 5))
+    image = (unit * 65535).astype(np.uint16) if dtype == np.uint16 else unit.astype(dtype)
+    psf = np.zeros((4, 4))
+    psf[0, 2] = 1.0
+    expected = clearsight.richardson_lucy(image, psf, 4, acceleration=acceleration, boundary="zero", clip=False,
+                                          backend="numpy")
+    got = clearsight.richardson_lucy(image, psf, 4, acceleration=acceleration, boundary="zero", clip=False,
+                                     backend=backend)
+    # The docstring's bound, 4 (n + 1) log2(NH NW) eps max|x|, on the 24 x 8 grid, + 1 level for integers.
+    eps = 2.0**-53 if dtype == np.float64 else 2.0**-24
+    bound = 4 * 5 * math.log2(24 * 8) * eps * max(1.0, float(np.abs(expected.astype(float)).max()))
+    if dtype == np.uint16:
+        bound = math.floor(1 + 65535 * bound)
+    assert np.abs(got.astype(float) - expected.astype(float)).max() <= bound
+    # A shift moves the image: what the model can explain is restored, nothing is amplified.
+    assert np.all(np.isfinite(got.astype(float)))
+
+
+def test_reached_marks_the_pixels_a_shifted_delta_cannot_explain():
+    psf = np.zeros((1, 3))
+    psf[0, 2] = 1.0  # (A x)[c] = x[c - 1]: column 0 of the data has no source in the plane
+    mask = reached(psf, (2, 5))
+    assert mask[:, 1:].all() and not mask[:, 0].any()
+    centred = np.zeros((3, 3))
+    centred[1, 1] = 1.0
+    assert reached(centred, (4, 4)).all()
+
+
+# F5 (fuzz_resize): scale=5e-324 (denormal) made the reference's filter width
+# 1/scale overflow (OverflowError) and asked the kernel to convert an
+# infinite width to an integer; scale=1e-7 with antialiasing made the
+# reference allocate a 4e7-tap filter (minutes, gigabytes). Both backends
+# now refuse scales whose filter needs more than 2**24 taps along an axis.
+@pytest.mark.parametrize("scale", [5e-324, 1e-9, 1e-12])
+def test_resize_refuses_scales_with_unbounded_filters(backend, scale):
+    image = np.full((3, 13), 0.7, np.float32)
+    with pytest.raises(ValueError, match=r"scale .* is too small"):
+        clearsight.resize(image, (0.99, scale), method="area", backend=backend)
+    # Without antialiasing the filter stays narrow: a tiny scale is one output pixel (but 1/scale must be finite).
+    if scale > 2.0**-1000:
+        out = clearsight.resize(image, (0.99, scale), method="area", antialias=False, backend=backend)
+        assert out.shape == (3, 1) and np.all(np.isfinite(out))
+    else:
+        with pytest.raises(ValueError, match=r"scale .* is too small"):
+            clearsight.resize(image, (0.99, scale), method="area", antialias=False, backend=backend)
+
+
+# F6 (fuzz_estimate_noise): sharpness and estimate_noise on "cpp" ignored a
+# NaN or infinity in the alpha plane (the kernel reads only grey or RGB);
+# "numpy" refused it.
+@pytest.mark.parametrize("channels", [2, 4])
+def test_measurements_refuse_nan_in_alpha(backend, channels):
+    image = np.full((9, 32, channels), 0.5)
+    image[3, 4, -1] = -np.inf
+    for measure in (clearsight.sharpness, clearsight.estimate_noise):
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            measure(image, backend=backend)
+
+
+# F7 (fuzz_unsharp_mask): sigma (or radius) so small that sigma**2
+# underflows to 0: the reference raised ZeroDivisionError, the kernel built
+# NaN weights and then blamed the image ("image contains NaN or infinity").
+# Such a Gaussian is one tap of weight 1: the identity.
+@pytest.mark.parametrize("sigma", [1e-170, 5e-324])
+def test_vanishing_sigma_is_the_identity(backend, sigma):
+    image = np.random.default_rng(0).random((5, 6)).astype(np.float32)
+    np.testing.assert_array_equal(clearsight.gaussian_blur(image, sigma, backend=backend), image)
+    np.testing.assert_array_equal(clearsight.unsharp_mask(image, sigma, backend=backend), image)
+
+
+# F8 (fuzz_unsharp_mask): sigma=1e300 with truncate=1e30, each finite, made
+# truncate * sigma overflow to inf and kernel_radius raise OverflowError.
+def test_infinite_kernel_radius_is_refused(backend):
+    image = np.zeros((4, 4))
+    with pytest.raises(ValueError, match="sigma=1e\\+300 with truncate=1e\\+30 gives an infinite kernel radius"):
+        clearsight.gaussian_blur(image, 1e300, truncate=1e30, backend=backend)
+
+
+# F9 (fuzz_niqe): NIQE of a constant 106 x 112 uint8 image (every pixel 243)
+# was NaN: every block's features are 0/0. It is now a ValueError.
+def test_niqe_of_a_flat_image_is_refused():
+    from clearsight.naturalness import niqe
+
+    with pytest.raises(ValueError, match="no 96×96 block with texture"):
+        niqe(np.full((106, 112), 243, np.uint8))
+
+
+# F10 (fuzz_bindings, the 30-minute run): _core.denoise_tv(work, 0.0019,
+# 0.01, max_iterations=2**40, joint=True, threads=1) on a 1 x 1 x 1 plane ran
+# for hours (timeout): the binding had no upper bound, unlike the other
+# iterative kernels. The binding and the door now refuse more than 1000000.
+def test_denoise_tv_iterations_are_bounded(backend):
+    image = np.full((1, 1), 0.0856)
+    with pytest.raises(ValueError, match="max_iterations must be <= 1000000"):
+        clearsight.denoise_tv(image, 0.0019, eps=0.01, max_iterations=2**40, backend=backend)
+    core = pytest.importorskip("clearsight._core")
+    with pytest.raises(ValueError, match="max_iterations must be <= 1000000"):
+        core.denoise_tv(np.full((1, 1, 1), 0.0856), 0.0019, 0.01, 2**40, True, 1)

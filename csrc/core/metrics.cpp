@@ -30,6 +30,9 @@ namespace {
 
 constexpr std::ptrdiff_t kRadius = 5;
 constexpr std::ptrdiff_t kTaps = 2 * kRadius + 1;
+// Output rows per vertical pass, and the ring of filtered rows they span.
+constexpr std::ptrdiff_t kRowsPerPass = 4;
+constexpr std::ptrdiff_t kRing = kTaps + kRowsPerPass - 1;
 // Samples per PSNR block: the unit of work and of summation, fixed so that
 // the result does not depend on the thread count. 2^16 uint8 squared
 // differences (<= 65025 each) still sum exactly in 32 bits.
@@ -344,6 +347,50 @@ CLEARSIGHT_INLINE void correlate_across(const double* const* r, double* __restri
   }
 }
 
+// One folded output from the 11 samples a0..a10 under the window: the
+// reference's order (outermost pair first, centre tap last).
+CLEARSIGHT_INLINE double fold11(double a0, double a1, double a2, double a3, double a4, double a5, double a6,
+                                double a7, double a8, double a9, double a10, const double* w) {
+  double v = w[0] * (a0 + a10);
+  v = v + w[1] * (a1 + a9);
+  v = v + w[2] * (a2 + a8);
+  v = v + w[3] * (a3 + a7);
+  v = v + w[4] * (a4 + a6);
+  return v + w[5] * a5;
+}
+
+// Four consecutive output rows from the 14 ring rows r[0..13] they span:
+// each row loaded once for four outputs. The ring is in L2 (it is touched
+// whole between two uses of a row), and one output row at a time spent
+// more time waiting for its 11 loads than computing.
+CLEARSIGHT_INLINE void correlate_across4(const double* const* r, double* __restrict o0, double* __restrict o1,
+                                         double* __restrict o2, double* __restrict o3, std::ptrdiff_t n,
+                                         const double* wt) {
+  const double* __restrict r0 = r[0];
+  const double* __restrict r1 = r[1];
+  const double* __restrict r2 = r[2];
+  const double* __restrict r3 = r[3];
+  const double* __restrict r4 = r[4];
+  const double* __restrict r5 = r[5];
+  const double* __restrict r6 = r[6];
+  const double* __restrict r7 = r[7];
+  const double* __restrict r8 = r[8];
+  const double* __restrict r9 = r[9];
+  const double* __restrict r10 = r[10];
+  const double* __restrict r11 = r[11];
+  const double* __restrict r12 = r[12];
+  const double* __restrict r13 = r[13];
+  const double w[6] = {wt[0], wt[1], wt[2], wt[3], wt[4], wt[5]};
+  for (std::ptrdiff_t j = 0; j < n; ++j) {
+    const double a0 = r0[j], a1 = r1[j], a2 = r2[j], a3 = r3[j], a4 = r4[j], a5 = r5[j], a6 = r6[j];
+    const double a7 = r7[j], a8 = r8[j], a9 = r9[j], a10 = r10[j], a11 = r11[j], a12 = r12[j], a13 = r13[j];
+    o0[j] = fold11(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, w);
+    o1[j] = fold11(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, w);
+    o2[j] = fold11(a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, w);
+    o3[j] = fold11(a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, w);
+  }
+}
+
 // Σ v[0..n) with four partial sums (a fixed order, vectorisable).
 CLEARSIGHT_INLINE double row_sum(const double* __restrict v, std::ptrdiff_t n) {
   double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
@@ -396,9 +443,11 @@ struct SsimTile {
 };
 
 std::ptrdiff_t tile_pitch(std::ptrdiff_t cols) { return (cols + 2 * kRadius + 7) / 8 * 8; }
-// A ring of 11 rows x 5 horizontally filtered maps, 5 input rows (x, y, x², y², xy),
-// 5 moment rows, the SSIM and CS rows.
-std::size_t tile_scratch(std::ptrdiff_t cols) { return static_cast<std::size_t>((kTaps * 5 + 5 + 5 + 2) * tile_pitch(cols)); }
+// A ring of 14 rows x 5 horizontally filtered maps, 5 input rows (x, y, x², y², xy),
+// 4 rows of the 5 moment maps, the SSIM and CS rows.
+std::size_t tile_scratch(std::ptrdiff_t cols) {
+  return static_cast<std::size_t>((kRing * 5 + 5 + kRowsPerPass * 5 + 2) * tile_pitch(cols));
+}
 
 // x², y² and xy of one row (restrict parameters, so that it vectorises).
 CLEARSIGHT_INLINE void products(const double* __restrict x, const double* __restrict y, double* __restrict xx,
@@ -411,7 +460,7 @@ CLEARSIGHT_INLINE void products(const double* __restrict x, const double* __rest
 }
 
 // Input row i of the tile, and its products, filtered along the row into
-// ring slot i % 11. (A function, not a lambda: a lambda would not be
+// ring slot i % 14. (A function, not a lambda: a lambda would not be
 // compiled for the caller's instruction set.)
 template <class T>
 CLEARSIGHT_INLINE void filter_input_row(const SsimTile& t, std::ptrdiff_t i, double* ring, double* input,
@@ -420,7 +469,7 @@ CLEARSIGHT_INLINE void filter_input_row(const SsimTile& t, std::ptrdiff_t i, dou
   load_row<T>(*t.x, i, t.c0, in_cols, input);
   load_row<T>(*t.y, i, t.c0, in_cols, input + pitch);
   products(input, input + pitch, input + 2 * pitch, input + 3 * pitch, input + 4 * pitch, in_cols);
-  double* slot = ring + (i % kTaps) * 5 * pitch;
+  double* slot = ring + (i % kRing) * 5 * pitch;
   for (int m = 0; m < 5; ++m) correlate_along(input + m * pitch, slot + m * pitch, t.cols, t.taps);
 }
 
@@ -428,29 +477,39 @@ template <class T>
 CLEARSIGHT_INLINE void ssim_tile_impl(SsimTile& t) {
   const std::ptrdiff_t pitch = tile_pitch(t.cols);
   double* ring = t.scratch;
-  double* input = ring + kTaps * 5 * pitch;  // x, y, xx, yy, xy
-  double* moments = input + 5 * pitch;       // mu_x, mu_y, e_xx, e_yy, e_xy
-  double* ssim_row = moments + 5 * pitch;
+  double* input = ring + kRing * 5 * pitch;  // x, y, xx, yy, xy
+  double* moments = input + 5 * pitch;       // per output row q: mu_x, mu_y, e_xx, e_yy, e_xy
+  double* ssim_row = moments + kRowsPerPass * 5 * pitch;
   double* cs_row = ssim_row + pitch;
+  auto ring_row = [&](std::ptrdiff_t i, int m) { return ring + (i % kRing) * 5 * pitch + m * pitch; };
+  auto moment_row = [&](std::ptrdiff_t q, int m) { return moments + (q * 5 + m) * pitch; };
 
   for (std::ptrdiff_t i = t.r0; i < t.r0 + 2 * kRadius; ++i) filter_input_row<T>(t, i, ring, input, pitch);
   double ssim_total = 0.0, cs_total = 0.0;
   const double c1 = t.c1, c2 = t.c2;
-  for (std::ptrdiff_t r = t.r0; r < t.r1; ++r) {
-    filter_input_row<T>(t, r + 2 * kRadius, ring, input, pitch);
+  for (std::ptrdiff_t r = t.r0; r < t.r1; r += kRowsPerPass) {
+    const std::ptrdiff_t q_end = std::min(kRowsPerPass, t.r1 - r);
+    for (std::ptrdiff_t q = 0; q < q_end; ++q) filter_input_row<T>(t, r + q + 2 * kRadius, ring, input, pitch);
     for (int m = 0; m < 5; ++m) {
-      const double* rows[kTaps];
-      for (std::ptrdiff_t k = 0; k < kTaps; ++k) rows[k] = ring + ((r + k) % kTaps) * 5 * pitch + m * pitch;
-      correlate_across(rows, moments + m * pitch, t.cols, t.taps);
+      const double* rows[kRing];
+      for (std::ptrdiff_t k = 0; k < kRing; ++k) rows[k] = ring_row(r + k, m);
+      if (q_end == kRowsPerPass) {
+        correlate_across4(rows, moment_row(0, m), moment_row(1, m), moment_row(2, m), moment_row(3, m), t.cols,
+                          t.taps);
+      } else {
+        for (std::ptrdiff_t q = 0; q < q_end; ++q) correlate_across(rows + q, moment_row(q, m), t.cols, t.taps);
+      }
     }
-    ssim_formula(moments, pitch, c1, c2, ssim_row, cs_row, t.cols);
-    if (t.map != nullptr) {
-      double* dst = t.map->data + r * t.map->row_stride + t.c0 * t.map->col_stride;
-      const std::ptrdiff_t step = t.map->col_stride;
-      for (std::ptrdiff_t j = 0; j < t.cols; ++j) dst[j * step] = ssim_row[j];
+    for (std::ptrdiff_t q = 0; q < q_end; ++q) {
+      ssim_formula(moment_row(q, 0), pitch, c1, c2, ssim_row, cs_row, t.cols);
+      if (t.map != nullptr) {
+        double* dst = t.map->data + (r + q) * t.map->row_stride + t.c0 * t.map->col_stride;
+        const std::ptrdiff_t step = t.map->col_stride;
+        for (std::ptrdiff_t j = 0; j < t.cols; ++j) dst[j * step] = ssim_row[j];
+      }
+      ssim_total = ssim_total + row_sum(ssim_row, t.cols);
+      cs_total = cs_total + row_sum(cs_row, t.cols);
     }
-    ssim_total = ssim_total + row_sum(ssim_row, t.cols);
-    cs_total = cs_total + row_sum(cs_row, t.cols);
   }
   t.ssim = ssim_total;
   t.contrast_structure = cs_total;

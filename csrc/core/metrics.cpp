@@ -676,10 +676,16 @@ std::vector<SsimSums> ssim_sums(const std::vector<SamplePlane>& reference, const
   std::vector<SsimTile> work(units);
   // c1 = (K1 L)², c2 = (K2 L)², as the reference's (0.01 * L) ** 2.
   const double k1 = 0.01 * data_range, k2 = 0.03 * data_range;
+  // Units ordered strip, tile, plane: the planes of one strip follow each
+  // other on one thread, so the channels of an interleaved image after the
+  // first find its rows in cache (plane by plane, each channel streamed the
+  // whole image from memory again). Each plane's units stay in strip, tile
+  // order, and so does its sum.
+  const std::size_t planes = reference.size();
   for (std::size_t u = 0; u < units; ++u) {
-    const std::size_t plane = u / per_plane;
-    const std::ptrdiff_t strip = static_cast<std::ptrdiff_t>(u % per_plane) / tiles;
-    const std::ptrdiff_t tile = static_cast<std::ptrdiff_t>(u % per_plane) % tiles;
+    const std::size_t plane = u % planes;
+    const std::ptrdiff_t strip = static_cast<std::ptrdiff_t>(u / planes) / tiles;
+    const std::ptrdiff_t tile = static_cast<std::ptrdiff_t>(u / planes) % tiles;
     SsimTile& t = work[u];
     t.x = &reference[plane];
     t.y = &test[plane];
@@ -703,7 +709,7 @@ std::vector<SsimSums> ssim_sums(const std::vector<SamplePlane>& reference, const
   });
   std::vector<SsimSums> sums(reference.size());
   for (std::size_t u = 0; u < units; ++u) {
-    SsimSums& s = sums[u / per_plane];
+    SsimSums& s = sums[u % planes];
     s.ssim = s.ssim + work[u].ssim;
     s.contrast_structure = s.contrast_structure + work[u].contrast_structure;
   }

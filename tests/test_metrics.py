@@ -337,6 +337,19 @@ def test_ssim_crop_border_and_y_channel_match_skimage_on_y():
     )
 
 
+def test_ssim_window_is_exactly_symmetric_and_folding_it_is_the_plain_filter():
+    # The reference (and the compiled kernel after it) folds the taps,
+    # w_k (a_k + a_{10-k}): that is the window only if the taps are equal in pairs.
+    taps = ref_metrics.ssim_window()
+    np.testing.assert_array_equal(taps, taps[::-1])
+    plane = np.random.default_rng(11).random((37, 29)) * 255
+    rows, cols = plane.shape[0] - 10, plane.shape[1] - 10
+    across = sum(taps[k] * plane[:, k : k + cols] for k in range(11))
+    plain = sum(taps[k] * across[k : k + rows] for k in range(11))
+    # Another order of the same float64 sums: a few ulps of the values (<= 255).
+    np.testing.assert_allclose(ref_metrics._filter_valid(plane, taps), plain, rtol=0, atol=255 * 2**-48)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
 def test_ssim_identity_is_exactly_one(dtype):
     ref, _ = _pair((23, 17, 3), dtype)

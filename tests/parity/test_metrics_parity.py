@@ -172,9 +172,10 @@ def test_ssim_map_is_the_reference_map_bit_for_bit(image, seed, threads):
     assert _core.ssim(image, test, peak, False, threads)[0] == value
 
 
-@pytest.mark.parametrize("shape", [(11, 11), (11, 600), (600, 11), (140, 1100), (257, 531, 3)])
+@pytest.mark.parametrize("shape", [(11, 11), (11, 600), (600, 11), (140, 1100), (257, 531, 3), (24, 300, 2)])
 def test_ssim_strips_and_tiles_seams(shape):
-    # Several column tiles (> 512 columns) and row strips, ragged last ones.
+    # Several column tiles (> 256 columns) and row strips, ragged last ones,
+    # strips whose row count is not a multiple of the four rows per pass.
     rng = np.random.default_rng(4)
     a = rng.random(shape)
     b = np.clip(a + rng.normal(0, 0.1, shape), 0, 1)

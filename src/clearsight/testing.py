@@ -275,8 +275,8 @@ def _unit_scale(result: np.ndarray) -> float:
 
 
 def _fft_iterations_tolerance(dtype: np.dtype, arguments: dict[str, Any], grid: tuple[int, int],
-                              iterations: int, unclipped: np.ndarray) -> float:
-    """``4 (n + 1) log2(NH NW) ε max|x|``: the bound the iterative FFT deconvolutions document.
+                              iterations: int, unclipped: np.ndarray, gain: float = 1.0) -> float:
+    """``4 (n + 1) log2(NH NW) ε max|x| · gain``: the bound the iterative FFT deconvolutions document.
 
     ε is float64's for float64 images and float32's otherwise (the compiled
     kernels work in float32 on integer and float32 planes); max|x| is taken
@@ -284,7 +284,7 @@ def _fft_iterations_tolerance(dtype: np.dtype, arguments: dict[str, Any], grid: 
     (the two results may round to either side of a half level).
     """
     eps = _U64 * 2 if dtype == np.float64 else _U32 * 2
-    bound = 4.0 * (iterations + 1) * max(math.log2(grid[0] * grid[1]), 1.0) * eps * _unit_scale(unclipped)
+    bound = 4.0 * (iterations + 1) * max(math.log2(grid[0] * grid[1]), 1.0) * eps * _unit_scale(unclipped) * gain
     if arguments.get("luminance_only", False):
         bound += 8 * eps  # the colour conversions and the change added back to R, G and B
     if dtype.kind == "u":
@@ -295,7 +295,7 @@ def _fft_iterations_tolerance(dtype: np.dtype, arguments: dict[str, Any], grid: 
 def _richardson_lucy_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
     from clearsight import _validate
     from clearsight.deconv import DEFAULT_RL_ITERATIONS
-    from clearsight.reference.richardson_lucy import RichardsonLucyPlan
+    from clearsight.reference.richardson_lucy import RichardsonLucyPlan, zero_boundary_gain
 
     image = np.asarray(arguments["image"])
     iterations = arguments["iterations"] or DEFAULT_RL_ITERATIONS[arguments["acceleration"]]
@@ -303,7 +303,8 @@ def _richardson_lucy_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> fl
     grid = RichardsonLucyPlan(kernel, image.shape[:2], arguments["boundary"], True).padded_shape
     options = {**arguments, "iterations": iterations, "clip": False, "backend": "numpy"}
     unclipped = clearsight.richardson_lucy(options.pop("image"), options.pop("psf"), **options)
-    return _fft_iterations_tolerance(dtype, arguments, grid, iterations, unclipped)
+    gain = zero_boundary_gain(kernel, image.shape[:2]) if arguments["boundary"] == "zero" else 1.0
+    return _fft_iterations_tolerance(dtype, arguments, grid, iterations, unclipped, gain)
 
 
 def _deconvolve_tv_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:

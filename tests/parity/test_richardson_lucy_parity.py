@@ -14,7 +14,12 @@ is O(ε log2(NH NW)) relative to the signal's magnitude (pocketfft's bound),
 plus O(ε) elementwise products; RL multiplies the estimate by a correction
 close to 1, so these relative errors add up over the iterations rather than
 compound. Biggs extrapolation is clamped below 1, and the steps seen here stay
-within the same bound. Integer outputs are compared after the same rounding:
+within the same bound. With ``boundary="zero"`` the bound is multiplied by
+``zero_boundary_gain(psf, shape)`` = ``1 / min (A 1)``: a border pixel
+reached only by weak taps (the kit's peaked PSFs, e.g. taps 0.027 and
+2.8e-5) divides by their small sum, which amplifies the round-off there
+(found by hypothesis: 4 grey levels of uint16 where the plain bound allowed
+one). Integer outputs are compared after the same rounding:
 one grey level of difference is allowed where the float values straddle a
 rounding boundary.
 
@@ -104,6 +109,8 @@ def test_cpp_matches_reference(case):
     out = lay_out(np.zeros_like(plane), case["out_layout"])[0]
     ours.apply(image, out, case["iterations"], case["acceleration"], case["clip"], case["threads"])
     tol = tolerance(ours, case["iterations"], double, float(np.max(np.abs(expected))))
+    if case["boundary"] == "zero":  # border pixels reached only by weak taps amplify the round-off
+        tol *= reference.zero_boundary_gain(psf, shape)
     if case["dtype"].kind == "u":
         top = np.iinfo(case["dtype"]).max
         bounds = (np.clip(expected - tol, 0, 1), np.clip(expected + tol, 0, 1))

@@ -93,6 +93,7 @@ __all__ = [
     "RichardsonLucyPlan",
     "division_floor",
     "reached",
+    "zero_boundary_gain",
     "richardson_lucy",
 ]
 
@@ -130,6 +131,21 @@ def reached(psf: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     b0, b1 = np.clip(j + kw // 2 - cols + 1, 0, kw), np.clip(j + kw // 2 + 1, 0, kw)
     count = table[np.ix_(a1, b1)] - table[np.ix_(a0, b1)] - table[np.ix_(a1, b0)] + table[np.ix_(a0, b0)]
     return count > 0
+
+
+def zero_boundary_gain(psf: np.ndarray, shape: tuple[int, int]) -> float:
+    """``1 / min (A 1)`` over the reached pixels of a zero-boundary plane (1 for a PSF that reaches everywhere in full).
+
+    ``(A 1)_j`` is the part of the normalised PSF that lands inside the plane
+    at pixel j. Where it is small (a border pixel reached only by weak taps)
+    the iteration divides by it, so the round-off of the compiled kernels is
+    amplified by up to this factor there; the backend tolerance scales with it.
+    """
+    psf = np.asarray(psf, dtype=np.float64)
+    rows, cols = shape
+    plan = RichardsonLucyPlan(psf, (rows, cols), "zero", True)
+    inside = plan.blur(np.ones((rows, cols)))[reached(psf, (rows, cols))]
+    return float(max(1.0, 1.0 / inside.min())) if inside.size else 1.0
 
 
 class RichardsonLucyPlan:

@@ -20,7 +20,7 @@ import sys
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ARRAY_HARNESSES = ("bindings", "wiener", "deconvolver", "richardson_lucy", "deconvolve_tv", "denoise_tv",
+ARRAY_HARNESSES = ("bindings", "color", "wiener", "deconvolver", "richardson_lucy", "deconvolve_tv", "denoise_tv",
                    "unsharp_mask", "estimate_noise", "resize", "psnr", "ssim", "niqe")
 LENGTHS = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 PSF_SPECS = ("gaussian:2", "gaussian:1.5,9", "motion:9,45", "motion: 9 , 45 , 15", "disk:3", "disk:2.5,7",

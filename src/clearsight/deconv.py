@@ -118,9 +118,12 @@ class Deconvolver:
     Tolerance of the ``"cpp"`` backend against the NumPy reference (which
     computes in float64), as max abs difference for images in [0, 1]:
     float64 frames 1e-9; float32 frames ``2e-5 * (1 + 1 / sqrt(balance))``
-    (the filter amplifies float32 rounding by up to ``1 / (2 sqrt(balance))``;
-    the constant covers pocketfft's float32 error on prime lengths, measured
-    at up to 1.1e-5); integer frames ``1 + max * tol`` grey levels, with
+    (the identity filter amplifies float32 rounding by up to
+    ``1 / (2 sqrt(balance))``; the constant covers pocketfft's float32 error
+    on prime lengths, measured at up to 1.1e-5), plus ``2**-22 * max|W|``
+    with the Laplacian regularizer, W the filter on the FFT grid (its |R|² is
+    tiny near DC, so |W| can approach 1/|H| there: 828 for a uniform PSF as
+    large as the frame at balance 1); integer frames ``1 + max * tol`` grey levels, with
     max = 255 or 65535 and tol the float32 tolerance (1 level for uint8 at
     any balance ≥ 1e-4: a value within float32 error of a half level may
     round either way). The ``"numpy"`` backend is the reference.

@@ -152,9 +152,11 @@ def make_psf(case: Case, rng: np.random.Generator) -> np.ndarray:
     return psf if case.per_channel_psf else psf[..., 0]
 
 
-def tolerance(case: Case) -> float:
+def tolerance(case: Case, image: np.ndarray, psf: np.ndarray) -> float:
     """The documented tolerance of the cpp backend (grey levels for integers)."""
-    return TOLERANCES["wiener"](case.dtype, {"balance": case.balance})
+    arguments = {"image": image, "psf": psf, "balance": case.balance, "regularizer": case.regularizer,
+                 "boundary": case.boundary}
+    return TOLERANCES["wiener"](case.dtype, arguments)
 
 
 def run_public(case: Case, image: np.ndarray, psf: np.ndarray, backend: str) -> np.ndarray:
@@ -219,6 +221,11 @@ VIOLATION = Case(
               "reflect", False, "step_cols", "fortran", 3, 2)
 )  # fmt: skip
 @example(case=VIOLATION)
+# Found by the long hunt in a clean-clone CI run: the Laplacian filter's peak
+# (828) amplifies float32 round-off beyond 2e-5 (1 + 1/sqrt(balance)): 4 uint16
+# levels against the 3 that bound allowed; the tolerance now has 2**-22 max|W|.
+@example(case=Case(277, 293, None, np.dtype(np.uint16), 277, 293, False, "uniform", "constant", 1.0, "laplacian",
+                   "periodic", False, "c", None, None, 7521))
 def test_cpp_matches_reference(case: Case) -> None:
     check_cpp(case)
 
@@ -232,7 +239,7 @@ def check_cpp(case: Case) -> None:
         error = float(np.abs(got.astype(np.int64) - expected.astype(np.int64)).max())
     else:
         error = float(np.abs(got.astype(np.float64) - expected.astype(np.float64)).max())
-    limit = tolerance(case)
+    limit = tolerance(case, image, psf)
     target(error / limit, label="error / documented tolerance")
     assert error <= limit, describe(case, error, limit)
     if case.channels in (2, 4):  # alpha passes through bitwise

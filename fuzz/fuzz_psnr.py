@@ -41,9 +41,10 @@ def test_one_input(data: bytes) -> None:
     assert isinstance(value, float), f"psnr returned {type(value).__name__}"
     if kwargs["y_channel"]:
         return
+    a, b = np.asarray(reference, np.float64), np.asarray(test, np.float64)
     c = kwargs["crop_border"]
-    a = np.asarray(reference, np.float64)[c: reference.shape[0] - c, c: reference.shape[1] - c]
-    b = np.asarray(test, np.float64)[c: test.shape[0] - c, c: test.shape[1] - c]
+    if c:  # psnr takes arrays of any shape (as scikit-image does) and crops only H×W(×C) ones
+        a, b = a[c: a.shape[0] - c, c: a.shape[1] - c], b[c: b.shape[0] - c, c: b.shape[1] - c]
     with np.errstate(over="ignore"):
         mse = float(np.mean((a - b) ** 2))
     if not np.isfinite(mse):  # values far beyond data_range overflow the float64 MSE: -inf is the answer

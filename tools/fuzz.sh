@@ -22,6 +22,8 @@
 #   SECONDS_PER_HARNESS  if set, phase 1 runs this long instead (-max_total_time)
 #   PYTHON      the Python whose packages the environments see (see sanitize.sh)
 #   FUZZ_OUT    where corpora, crash artifacts and logs go (default build/fuzz)
+#   SEED        libFuzzer's -seed for both phases (CI sets it, so that a CI run
+#               is reproducible: the same inputs on every run of the same code)
 #
 # A crash, a sanitizer report, a broken invariant, a timeout (60 s for one
 # input) or an out-of-memory (4 GB) stops that harness with its input saved
@@ -49,6 +51,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1:a
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 RUNTIME="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)"
 FLAGS=(-max_len=4096 -len_control=20 -timeout=60 -rss_limit_mb=4096 -print_final_stats=1)
+[[ -n "${SEED:-}" ]] && FLAGS+=(-seed="$SEED")
 
 if [[ $# -gt 0 ]]; then HARNESSES=("$@"); else
   HARNESSES=()

@@ -157,7 +157,8 @@ def image_case(d: Draw) -> None:
                     "rgb_to_y", "resize", "denoise_tv"])
     channels = (None, 1, 2, 3, 4) if which not in ("rgb_to_ycbcr", "ycbcr_to_rgb", "rgb_to_y") else (3, 4, 3, 1)
     image = d.image(20, channels=channels, finite=False, odd=12)
-    if which == "denoise_tv" and d.chance(200):
+    # (a float copy only of numeric images: d.image also draws strings and objects)
+    if which == "denoise_tv" and image.dtype.kind in "buif" and d.chance(200):
         image = image.astype(d.pick([np.float32, np.float64]))
         if d.chance(16):
             image = image.reshape(image.shape[:2] + (-1,))[..., :0] if image.ndim == 3 else image

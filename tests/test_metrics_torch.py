@@ -161,3 +161,20 @@ def test_cuda_equals_cpu():
         torch.testing.assert_close(on_gpu.cpu(), metric(ta, tb, y_channel=True), rtol=0, atol=1e-6)
     with pytest.raises(ValueError, match="device"):
         psnr(ta.cuda(), tb)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_gradients_equal_cpu():
+    # Training uses these as losses on the GPU: the gradient there must be
+    # the CPU's, which gradcheck above proves right.
+    a, b = _images((2, 3, 40, 41), seed=3)
+    for metric, kwargs in ((ssim, {}), (ssim, {"y_channel": True}), (psnr, {"y_channel": True})):
+        grads = []
+        for device in ("cpu", "cuda"):
+            ref = torch.from_numpy(a).to(device)
+            test = torch.from_numpy(b).to(device).requires_grad_(True)
+            metric(ref, test, **kwargs).sum().backward()
+            assert test.grad is not None and test.grad.device.type == device
+            grads.append(test.grad.cpu())
+        torch.testing.assert_close(grads[1], grads[0], rtol=1e-9, atol=1e-12)

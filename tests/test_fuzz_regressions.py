@@ -182,3 +182,25 @@ def test_denoise_tv_iterations_are_bounded(backend):
     core = pytest.importorskip("clearsight._core")
     with pytest.raises(ValueError, match="max_iterations must be <= 1000000"):
         core.denoise_tv(np.full((1, 1, 1), 0.0856), 0.0019, 0.01, 2**40, True, 1)
+
+
+# F11 (fuzz_bindings, the 30-minute run after F10): TVDeconvolutionPlan.apply
+# on a 15 x 15 float32 0/1 plane, 1 x 1 PSF, weight=1e300, alpha=2, 5
+# iterations: all NaN (γ = weight · β overflowed float32). Below overflow,
+# alpha=2 drifted from float64 by up to 1e3 at weight 1e10: the DC value of
+# the gradient-adjoint spectrum, exactly 0 in exact arithmetic, is FFT
+# round-off that γ / |H|² magnified. The x-step is now a conj(H) Y + b G with
+# b = 0 at DC (reference module docstring), finite for every weight.
+@pytest.mark.parametrize("weight", [1e8, 1e20, 1e300, 1.7e308])
+@pytest.mark.parametrize("alpha", [2.0, 1.0, 0.5])
+def test_tv_deconvolution_survives_huge_weights(backend, weight, alpha):
+    image = (np.random.default_rng(0).random((15, 15)) > 0.5).astype(np.float32)
+    psf = np.array([[0.5526489406328206]])
+    kwargs = {"alpha": alpha, "prior": "hyper-laplacian", "iterations": 5, "clip": False}
+    got = clearsight.deconvolve_tv(image, psf, weight, backend=backend, **kwargs)
+    expected = clearsight.deconvolve_tv(image.astype(np.float64), psf, weight, backend="numpy", **kwargs)
+    assert np.all(np.isfinite(got))
+    # float32 work: well inside the documented FFT-iteration bound.
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+    if alpha <= 1 and weight >= 1e20:  # every gradient shrinks to 0 and γ P swamps |H|²: flat (the working grid's mean)
+        assert np.ptp(got) < 1e-6 and abs(float(got[0, 0]) - image.mean()) < 1e-3

@@ -373,13 +373,13 @@ class Plan final : public TVDeconvolutionPlan {
         for (std::size_t i = 0; i < NH_; ++i)
           for (std::size_t j = c0; j < c1; ++j) {
             const std::size_t q = i * NWc_ + j;
-            const double denominator = otf_power_[q] + gamma * grad_power_[q];
-            C value(0);
-            if (denominator > 0) {
-              const T f = static_cast<T>(scale / denominator);
-              const T gm = static_cast<T>(gamma);
-              value = C((by[q].real() + gm * spec[q].real()) * f, (by[q].imag() + gm * spec[q].imag()) * f);
-            }
+            // a conj(H) Y + b G, as the reference evaluates it: γ never scales a
+            // spectrum (no overflow in T) and G's DC round-off gets b = 0.
+            const bool moving = grad_power_[q] > 0;
+            const double denominator = otf_power_[q] + (moving && gamma > 0 ? gamma * grad_power_[q] : 0.0);
+            const T a = static_cast<T>(denominator > 0 ? scale / denominator : 0.0);
+            const T b = static_cast<T>(moving && gamma > 0 ? scale / (otf_power_[q] / gamma + grad_power_[q]) : 0.0);
+            const C value(by[q].real() * a + spec[q].real() * b, by[q].imag() * a + spec[q].imag() * b);
             spec[q] = value;
             if (unknown) completed_spec[q] = value * otf_[q];
           }

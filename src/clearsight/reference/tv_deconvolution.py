@@ -31,7 +31,15 @@ and is minimised alternately in w and x while β grows, so that w → ∇x:
 
       X = (conj(H) Y + γ (conj(Dx) Wx + conj(Dy) Wy)) / (|H|² + γ (|Dx|² + |Dy|²)),   γ = weight · β
 
-  (0 where the denominator is exactly 0, which needs weight = 0).
+  (0 where the denominator is exactly 0, which needs weight = 0). It is
+  evaluated as ``a · conj(H) Y + b · G`` with G the spectrum of
+  ``Dxᵀ wx + Dyᵀ wy``, ``a = 1 / (|H|² + γ P)`` and
+  ``b = 1 / (|H|²/γ + P)``, P = |Dx|² + |Dy|² (b = 0 where γ = 0 or
+  P = 0). Two reasons: γ never multiplies a spectrum, so no weight overflows
+  (γ = ∞ gives b = 1/P); and at DC, where P = 0, G is exactly 0 (a periodic
+  divergence sums to zero) but its computed value is the FFT's round-off,
+  which ``γ G / |H|²`` would blow up by γ (with α = 2 and weight = 1e8,
+  float32 drifted 6 grey levels per unit from float64 that way).
 
 β follows the schedule β_k = min(β₀ · (2√2)^k, β_max), k = 0 … iterations-1
 (:data:`BETA_START` = 1, :data:`BETA_GROWTH` = 2√2, :data:`BETA_MAX` = 64;
@@ -121,6 +129,19 @@ _BISECTION_STEPS = 64
 def beta_schedule(iterations: int) -> list[float]:
     """The β of each iteration: ``min(BETA_START · BETA_GROWTH^k, BETA_MAX)``, k = 0 … iterations-1."""
     return [min(BETA_START * BETA_GROWTH**k, BETA_MAX) for k in range(iterations)]
+
+
+def _x_step_factors(otf_power: np.ndarray, gradient_power: np.ndarray, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The x-step's per-frequency factors a and b (module docstring), for any γ in [0, ∞]."""
+    moving = gradient_power > 0  # every frequency but DC
+    if not gamma > 0:
+        a = np.where(otf_power > 0, 1.0 / np.where(otf_power > 0, otf_power, 1.0), 0.0)
+        return a, np.zeros_like(a)
+    with np.errstate(over="ignore", invalid="ignore"):  # γ P = ∞ gives a = 0 (γ = ∞ times DC's P = 0 is dropped)
+        denominator = otf_power + np.where(moving, gamma * gradient_power, 0.0)
+    a = np.where(denominator > 0, 1.0 / np.where(denominator > 0, denominator, 1.0), 0.0)
+    b = np.where(moving, 1.0 / (otf_power / gamma + np.where(moving, gradient_power, 1.0)), 0.0)
+    return a, b
 
 
 def shrinkage_energy(w: np.ndarray, v: np.ndarray, beta: float, alpha: float) -> np.ndarray:
@@ -326,11 +347,8 @@ class TVDeconvolutionPlan:
         for beta in beta_schedule(iterations):
             vx, vy = _gradient(x)
             wx, wy = shrink(vx, beta, alpha), shrink(vy, beta, alpha)
-            gamma = weight * beta
-            numerator = blurred_data + gamma * np.fft.rfft2(_gradient_adjoint(wx, wy))
-            denominator = self._otf_power + gamma * self._gradient_power
-            safe = np.where(denominator > 0, denominator, 1.0)
-            spectrum = np.where(denominator > 0, numerator / safe, 0.0)
+            a, b = _x_step_factors(self._otf_power, self._gradient_power, weight * beta)
+            spectrum = a * blurred_data + b * np.fft.rfft2(_gradient_adjoint(wx, wy))
             x = np.fft.irfft2(spectrum, s=grid)
             if self.boundary == "unknown":
                 # Unobserved samples of the extended data: what the current estimate predicts.

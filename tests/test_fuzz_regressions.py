@@ -204,3 +204,34 @@ def test_tv_deconvolution_survives_huge_weights(backend, weight, alpha):
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
     if alpha <= 1 and weight >= 1e20:  # every gradient shrinks to 0 and γ P swamps |H|²: flat (the working grid's mean)
         assert np.ptp(got) < 1e-6 and abs(float(got[0, 0]) - image.mean()) < 1e-3
+
+
+# F12 (clearsight.testing's hypothesis run of tests/parity/test_kit.py on the
+# GPU machine: Python 3.12, NumPy 2.5): Biggs-accelerated Richardson–Lucy on
+# 7 x 7 x 3 uint16 noise with the two-tap PSF [[0.84, 0, 0.30, 0, 0], [0...]],
+# reflect, 4 iterations: the backends were 112 levels apart (59 here). The
+# prediction's clip at 0 zeroed every pixel reaching a bright datum, whose
+# ratio y / floor ≈ 1/ε then leaked FFT round-off (ε · 1/ε) everywhere, and
+# the reference itself moved 30-80 levels for one-ulp input changes. The
+# prediction now keeps a tenth of each pixel (KEEP, module docstring of
+# clearsight.reference.richardson_lucy).
+def test_biggs_prediction_never_zeroes_a_pixel(backend):
+    image = np.array([  # 7 rows of 7 RGB pixels
+        33542, 62289, 9448, 62170, 20436, 27743, 54243, 26817, 36018, 1806, 49381, 35267, 21609, 51670, 19870, 29720, 8784, 26418, 13333, 17191, 49175,
+        18377, 31797, 64273, 63022, 47499, 35469, 18146, 10528, 63564, 33821, 7593, 40860, 50900, 40173, 60115, 2595, 34641, 30103, 4086, 42029, 55877,
+        38858, 17045, 55042, 33390, 33481, 49350, 9694, 53714, 44779, 51582, 12558, 52583, 12538, 5345, 56047, 56444, 57444, 30927, 17960, 465, 42317,
+        47179, 54759, 18473, 14104, 41899, 52759, 63154, 9865, 31602, 58635, 27703, 38633, 1605, 44135, 60232, 54186, 58033, 43276, 16092, 50365, 13872,
+        54478, 4110, 54098, 10781, 24585, 20757, 45307, 11703, 25969, 382, 17203, 27603, 6942, 41494, 24931, 47532, 42851, 28260, 56840, 41427, 53101,
+        22400, 35629, 12864, 65282, 15939, 16834, 4797, 16895, 50012, 45736, 8433, 24657, 27585, 43580, 29879, 38437, 55029, 47609, 23921, 29386, 24097,
+        7191, 13319, 18599, 20587, 20516, 37794, 63680, 50768, 51847, 49759, 39124, 60141, 45195, 32791, 5052, 32011, 13948, 8696, 33165, 51451, 19333,
+    ], np.uint16).reshape(7, 7, 3)
+    rng = np.random.default_rng(7)
+    psf = np.array([[0.84282528, 0.0, 0.29541881, 0.0, 0.0], [0.0] * 5])
+    kwargs = {"acceleration": "biggs", "boundary": "reflect", "clip": False}
+    got = clearsight.richardson_lucy(image, psf, 4, backend=backend, **kwargs)
+    expected = clearsight.richardson_lucy(image.astype(np.float64) / 65535, psf, 4, backend="numpy", **kwargs)
+    assert np.max(np.abs(got - np.round(expected * 65535).clip(0, 65535))) <= 2
+    # Well conditioned now: one-ulp (float32) changes of the input move the result by far less than a level.
+    nudged = image.astype(np.float64) / 65535 * (1 + rng.uniform(-6e-8, 6e-8, image.shape))
+    moved = clearsight.richardson_lucy(nudged, psf, 4, backend="numpy", **kwargs)
+    assert np.max(np.abs(moved - expected)) * 65535 < 0.05

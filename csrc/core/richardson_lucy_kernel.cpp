@@ -59,6 +59,7 @@ namespace clearsight::rl_detail::CLEARSIGHT_ISA {
 namespace {
 
 constexpr double kAlphaMax = 1.0 - 1e-6;  // as the reference's ALPHA_MAX
+constexpr double kKeep = 0.1;              // as the reference's KEEP: a positive pixel stays positive
 // Rows and columns are transformed in fixed blocks (a multiple of the SIMD
 // width): pocketfft rounds a row differently in its vector and scalar paths,
 // so blocks that depended on the thread count would change the result.
@@ -425,9 +426,10 @@ class Plan final : public RichardsonLucyPlan {
     for (std::size_t k = 0; k < iterations; ++k) {
       T* p = x.data();
       if (biggs) {
-        // Predicted point p = max(x + alpha (x - previous), 0), or x itself.
+        // Predicted point p = max(x + alpha (x - previous), keep x), or x itself.
         p = predicted.data();
         const T a = static_cast<T>(alpha);
+        const T keep = static_cast<T>(kKeep);
         const bool extrapolate = alpha > 0.0;
         forward_rows(p, spec.data(), threads, [&](std::size_t i, T* prow) {
           const T* xr = x.data() + i * NW_;
@@ -435,7 +437,8 @@ class Plan final : public RichardsonLucyPlan {
           if (extrapolate) {
             for (std::size_t j = 0; j < NW_; ++j) {
               const T v = xr[j] + a * (xr[j] - vr[j]);
-              prow[j] = v > T(0) ? v : T(0);
+              const T lo = keep * xr[j];
+              prow[j] = v > lo ? v : lo;
             }
           } else {
             std::copy(xr, xr + NW_, prow);

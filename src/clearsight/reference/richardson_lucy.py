@@ -39,11 +39,23 @@ Biggs–Andrews acceleration
 
     g_k = x_{k+1} - p_k                      # what step k changed
     α   = <g_{k-1}, g_{k-2}> / <g_{k-2}, g_{k-2}>,  clamped to [0, 1)
-    p_k = max(x_k + α (x_k - x_{k-1}), 0)    # predicted point
+    p_k = max(x_k + α (x_k - x_{k-1}), κ x_k)    # predicted point, κ = KEEP = 0.1
     x_{k+1} = step(p_k)
 
 with α = 0 for the first two steps (and whenever ``<g_{k-2}, g_{k-2}>`` is
-0). Each accelerated iteration costs one plain step plus a few vector
+0). Biggs & Andrews (and MATLAB's ``deconvlucy``) clip the prediction at 0
+instead of κ x_k. A pixel set to exactly 0 stays 0 in every later step
+(the update is multiplicative). When every pixel that reaches a bright datum
+is zeroed, the datum's ratio becomes ``y / floor`` ≈ 1/ε. Its exact effect
+is nil, because it only multiplies zeros. But the FFT's relative round-off
+ε, times 1/ε, leaks O(1) into every other pixel. One ulp of the input then
+moved the result by 30–80 uint16 levels, in float64 as in float32, so
+the backends could not agree (found by ``clearsight.testing`` on pure-noise
+uint16 data with a two-tap PSF). With κ > 0 a positive pixel stays
+positive, and a prediction's ratios are at most 1/κ times the plain step's.
+On 72 training pairs, κ = 0 (clipping at 0), 0.1, 0.25 and 0.5 gave the same
+mean PSNR to 0.01 dB at 5, 10 and 20 iterations: the safeguard almost never
+binds on natural images. Each accelerated iteration costs one plain step plus a few vector
 operations; the sums are taken over the whole working domain.
 
 Boundaries
@@ -100,6 +112,7 @@ __all__ = [
 ACCELERATIONS: tuple[Acceleration, ...] = ("none", "biggs")
 RL_BOUNDARIES: tuple[RichardsonLucyBoundary, ...] = ("reflect", "periodic", "taper", "zero")
 START = 0.5  # initial estimate; any positive constant gives the same iterates
+KEEP = 0.1  # Biggs: the prediction keeps at least this fraction of each pixel (module docstring)
 ALPHA_MAX = 1.0 - 1e-6  # Biggs & Andrews keep the extrapolation factor below 1 for stability
 
 
@@ -241,7 +254,7 @@ class RichardsonLucyPlan:
                 if denominator > 0.0:
                     alpha = min(max(float(np.vdot(change, older_change)) / denominator, 0.0), ALPHA_MAX)
             if alpha > 0.0:
-                predicted = np.maximum(x + alpha * (x - previous), 0.0)
+                predicted = np.maximum(x + alpha * (x - previous), KEEP * x)
             else:
                 predicted = x
             updated = self.step(predicted, data, floor)

@@ -232,6 +232,25 @@ def test_float_outside_unit_range_needs_data_range(metric):
     metric(ref * 255, tst * 255, data_range=255)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_psnr_unit_range_edges(backend, dtype):
+    # The compiled range check compares bit patterns first (-0.0 is the one
+    # in-range value whose pattern exceeds 1.0's) and then exactly: a sample
+    # of each kind, anywhere in a large contiguous or strided array.
+    ref, tst = _pair((300, 260), dtype)
+    for row, col in ((0, 0), (150, 77), (299, 259)):
+        for value, accepted in ((-0.0, True), (1.0, True), (0.0, True), (np.nextafter(dtype(1), dtype(2)), False),
+                                (-np.finfo(dtype).smallest_subnormal, False), (np.nan, False)):
+            bad = tst.copy()
+            bad[row, col] = value
+            for a, b in ((ref, bad), (bad.T.copy().T, ref), (ref[:, ::-1], bad[:, ::-1])):
+                if accepted:
+                    assert np.isfinite(psnr(a, b, backend=backend))
+                else:
+                    with pytest.raises(ValueError):
+                        psnr(a, b, backend=backend)
+
+
 @pytest.mark.parametrize("metric", [psnr, ssim, ms_ssim])
 @pytest.mark.parametrize("crop", [-1, 100, 1.5, True])
 def test_bad_crop_border(metric, crop):

@@ -143,6 +143,18 @@ CLEARSIGHT_INLINE std::uint64_t squared_error_integer(const char* a, std::ptrdif
   return total;
 }
 
+// The bit pattern of a float, read as an unsigned integer.
+template <class T>
+using FloatBits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+
+// Non-negative floats order as their bit patterns, so a sample lies in
+// [0, 1] if its bits are at most those of 1.0; NaN, values above 1 and
+// negative values (sign bit set) all compare higher. (-0.0 compares higher
+// too although it is inside [0, 1]: a segment flagged this way is checked
+// again exactly, see psnr_block_impl.)
+template <class T>
+constexpr FloatBits<T> kUnitBits = sizeof(T) == 4 ? FloatBits<T>(0x3F800000u) : FloatBits<T>(0x3FF0000000000000ull);
+
 // Σ (a - b)² over n float samples in float64, eight partial sums.
 template <class T>
 CLEARSIGHT_INLINE double squared_error_float(const char* a, std::ptrdiff_t sa, const char* b, std::ptrdiff_t sb,
@@ -169,6 +181,17 @@ CLEARSIGHT_INLINE double squared_error_float(const char* a, std::ptrdiff_t sa, c
     }
   }
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// The largest bit pattern, read as an unsigned integer, of n contiguous
+// samples of p and q: an integer max reduction, which vectorises (8 lanes
+// for float32) without fast-math.
+template <class T>
+CLEARSIGHT_INLINE FloatBits<T> max_bits(const T* p, const T* q, std::ptrdiff_t n) {
+  FloatBits<T> top = 0;
+  for (std::ptrdiff_t i = 0; i < n; ++i)
+    top = std::max(top, std::max(__builtin_bit_cast(FloatBits<T>, p[i]), __builtin_bit_cast(FloatBits<T>, q[i])));
+  return top;
 }
 
 // Whether any of n samples lies outside [0, 1] or is NaN (which fails both
@@ -214,9 +237,13 @@ CLEARSIGHT_INLINE Sum psnr_block_impl(const SampleArray& a, const SampleArray& b
     } else {
       total = total + squared_error_float<T>(pa, s.step_a, pb, s.step_b, n);
       if constexpr (kCount) {
-        // A second pass over the segment while it is in cache: fused into
-        // the sum's loop, the count stopped that loop vectorising.
-        outside += outside_unit<T>(pa, s.step_a, n) || outside_unit<T>(pb, s.step_b, n);
+        // A second pass over the segment while it is in cache (fused into
+        // the sum's loop, any range test stopped that loop vectorising): the
+        // bit patterns' maximum first, and the exact comparisons only where
+        // it allows a sample outside [0, 1].
+        const bool contiguous = s.step_a == std::ptrdiff_t(sizeof(T)) && s.step_b == std::ptrdiff_t(sizeof(T));
+        if (!contiguous || max_bits<T>(reinterpret_cast<const T*>(pa), reinterpret_cast<const T*>(pb), n) > kUnitBits<T>)
+          outside += outside_unit<T>(pa, s.step_a, n) || outside_unit<T>(pb, s.step_b, n);
       }
     }
     e += n;

@@ -475,7 +475,11 @@ def richardson_lucy(
         plain one at 28.74 dB after 19; 10 accelerated iterations score
         28.76 dB against 28.39 dB for 30 plain ones, while 30 accelerated
         ones over-sharpen to 22.85 dB (``docs/quality.md``). Hence the
-        defaults.
+        defaults. The extrapolated point is kept at or above a tenth of
+        the current estimate, where Biggs & Andrews clip at 0: a pixel set
+        to exactly 0 would stay 0 for good, and a bright datum whose every
+        source pixel is 0 makes the step ill-conditioned
+        (:mod:`clearsight.reference.richardson_lucy`).
     boundary : {"reflect", "periodic", "taper", "zero"}
         ``"reflect"``, ``"periodic"``, ``"taper"``: as for :class:`Deconvolver`
         (the iteration runs on the extended or tapered frame).

@@ -474,7 +474,7 @@ def richardson_lucy(
         the accelerated PSNR peaks at 28.80 dB after 9 iterations and the
         plain one at 28.74 dB after 19; 10 accelerated iterations score
         28.76 dB against 28.39 dB for 30 plain ones, while 30 accelerated
-        ones over-sharpen to 22.85 dB (``docs/quality.md``). Hence the
+        ones over-sharpen to 22.84 dB (``docs/quality.md``). Hence the
         defaults. The extrapolated point is kept at or above a tenth of
         the current estimate, where Biggs & Andrews clip at 0: a pixel set
         to exactly 0 would stay 0 for good, and a bright datum whose every

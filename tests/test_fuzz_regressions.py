@@ -235,3 +235,16 @@ def test_biggs_prediction_never_zeroes_a_pixel(backend):
     nudged = image.astype(np.float64) / 65535 * (1 + rng.uniform(-6e-8, 6e-8, image.shape))
     moved = clearsight.richardson_lucy(nudged, psf, 4, backend="numpy", **kwargs)
     assert np.max(np.abs(moved - expected)) * 65535 < 0.05
+
+
+# F13 (fuzz_bindings, the 30-minute run after F11): TVDeconvolutionPlan.shrink
+# (v=1e300, beta=1e300, alpha=2) was inf: β v / (β + 2) overflowed in β v.
+# The factor β / (β + 2) is now taken first (reference and kernel).
+def test_shrink_alpha_two_does_not_overflow():
+    from clearsight.reference.tv_deconvolution import shrink
+
+    for v, beta in ((1e300, 1e300), (-1.7e308, 64.0), (1.7e308, 1.7e308)):
+        expected = v * (beta / (beta + 2.0))
+        assert float(shrink(np.array(v), beta, 2.0)) == expected
+        core = pytest.importorskip("clearsight._core")
+        assert core.TVDeconvolutionPlan.shrink(v, beta, 2.0) == expected

@@ -120,7 +120,7 @@ double tv_shrink(double v, double beta, double alpha) {
   if (alpha == 1.0) {
     magnitude = std::max(a - 1.0 / beta, 0.0);
   } else if (alpha == 2.0) {
-    magnitude = a * beta / (beta + 2.0);
+    magnitude = a * (beta / (beta + 2.0));  // factor first: a · β may overflow
   } else if (alpha == 0.5) {
     // Below this bound there is no stationary point: w = 0 (as the reference's _on_subset).
     const double limit = std::cbrt(27.0 / (16.0 * beta * beta));
@@ -150,7 +150,7 @@ struct Shrinker {
   double operator()(double v) const {
     const double a = std::abs(v);
     if (alpha == 1.0) return std::copysign(std::max(a - inverse_beta, 0.0), v);
-    if (alpha == 2.0) return std::copysign(a * beta / (beta + 2.0), v);
+    if (alpha == 2.0) return std::copysign(a * (beta / (beta + 2.0)), v);
     if (limit > 0.0 && !(a > limit)) return std::copysign(0.0, v);
     return tv_shrink(v, beta, alpha);
   }

@@ -256,7 +256,7 @@ def shrink(v: np.ndarray, beta: float, alpha: float) -> np.ndarray:
     if alpha == 1.0:
         magnitude = np.maximum(a - 1.0 / beta, 0.0)
     elif alpha == 2.0:
-        magnitude = a * beta / (beta + 2.0)
+        magnitude = a * (beta / (beta + 2.0))  # the factor first: a · β may overflow
     elif alpha == 0.5:
         # Real roots need 4 a³ ≥ 27 q², q = 1/(2β); below that w = 0.
         magnitude = _on_subset(a, (27.0 / (16.0 * beta * beta)) ** (1.0 / 3.0), lambda x: _shrink_half(x, beta))

@@ -248,3 +248,17 @@ def test_shrink_alpha_two_does_not_overflow():
         assert float(shrink(np.array(v), beta, 2.0)) == expected
         core = pytest.importorskip("clearsight._core")
         assert core.TVDeconvolutionPlan.shrink(v, beta, 2.0) == expected
+
+
+# F14 (fuzz_bindings, the 30-minute run after F13): _core.resize of an
+# 18 x 6 x 2 float32 0/1 image to (21, 21) with coordinate scales
+# (1e30, 5e-324), bilinear, antialiased: non-finite output. The door refused
+# such scales (F5) but the binding did not; it now applies the same bounds.
+def test_resize_binding_refuses_unbounded_filters():
+    core = pytest.importorskip("clearsight._core")
+    image = (np.random.default_rng(0).random((18, 6, 2)) > 0.5).astype(np.float32)
+    with pytest.raises(ValueError, match="scale is too small"):
+        core.resize(image, (21, 21), (1e30, 5e-324), "bilinear", True, "symmetric", 3)
+    with pytest.raises(ValueError, match="scale is too small"):
+        core.resize(image, (21, 21), (1.0, 1e-7), "bicubic", True, "symmetric", 1)
+    assert np.all(np.isfinite(core.resize(image, (21, 21), (1e30, 1e-3), "bilinear", True, "symmetric", 3)))

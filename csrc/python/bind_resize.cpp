@@ -64,6 +64,16 @@ std::pair<py::array, std::size_t> resize_counted(const py::array& image, std::pa
   for (double s : {scale.first, scale.second})
     if (!(s > 0.0) || !std::isfinite(s)) throw std::invalid_argument("scale must be finite numbers > 0");
   const ResizeMethod m = parse_method(method);
+  // The door's bounds (clearsight.resampling, F5 and F14 of docs/reliability.md):
+  // shrinking by s with antialiasing widens the filter to width / s taps, which
+  // a tiny scale makes unbounded (a denormal one: infinite).
+  const double width = m == ResizeMethod::bicubic ? 4.0 : m == ResizeMethod::bilinear ? 2.0 : 1.0;
+  for (const auto& [s, n_out] : {std::pair{scale.first, rows}, std::pair{scale.second, cols}}) {
+    if (s < 0x1p-1000) throw std::invalid_argument("scale is too small (below 2**-1000)");
+    const double taps = s < 1.0 && antialias && m != ResizeMethod::nearest ? width / s : width;
+    if (!(taps * double(n_out) <= double(1 << 24)))
+      throw std::invalid_argument("scale is too small: its antialiasing filter needs more than 2**24 taps along an axis");
+  }
   const ResizeBoundary b = parse_resize_boundary(boundary);
   const std::size_t n = positive_size(threads, "threads");
   std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)};

@@ -288,7 +288,9 @@ AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMe
 }
 
 std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
-                   ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads) {
+                   ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads,
+                   ResizeTrace* trace) {
+  if (trace) *trace = ResizeTrace{};
   if (in.type != out.type) throw std::invalid_argument("out must have the image's dtype");
   if (in.channels != out.channels || in.channels < 1)
     throw std::invalid_argument("out must have the image's channels");
@@ -308,7 +310,7 @@ std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows,
   if ((in.type == PixelType::uint8 || in.type == PixelType::float32) && w * c < (std::size_t(1) << 27) &&
       ow * c < (std::size_t(1) << 27) && std::strcmp(cpu_variant(), "avx2") == 0)
     return resize_detail::resize_avx2(in, out, {&row_taps, &row_spans}, {&col_taps, &col_spans},
-                                      scale_rows <= scale_cols, threads);
+                                      scale_rows <= scale_cols, threads, trace);
 #endif
   if (!integer(in.type)) check_finite(in, threads);
   const bool round = integer(in.type);

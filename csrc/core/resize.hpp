@@ -39,12 +39,19 @@ struct AxisTaps {
 AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMethod method,
                      bool antialias, ResizeBoundary boundary);
 
+// Which paths the AVX2 kernel took (for tests): uint8 passes done in int32
+// arithmetic (weights all multiples of 2^-15, resize_avx2.cpp's header).
+struct ResizeTrace {
+  bool integer_rows = false, integer_cols = false;
+};
+
 // Resizes `in` into `out` (same pixel type and channels; out's rows and cols
 // are the output size; `scale_rows`, `scale_cols` map the coordinates).
 // Returns how many samples the AVX2 kernel recomputed in float64 (0 on the
-// portable kernel). Throws std::invalid_argument on inconsistent views or
-// parameters.
+// portable kernel); fills `trace` if given. Throws std::invalid_argument on
+// inconsistent views or parameters.
 std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
-            ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads);
+                   ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads,
+                   ResizeTrace* trace = nullptr);
 
 }  // namespace clearsight

@@ -44,6 +44,22 @@
 // 2^-15 of magnitude below 2^9, exact in float32 and float64 alike, so
 // s32 = s64, and floor(s32 + 1/2), exact too, is MATLAB's rounding, ties
 // included (its sums often land on a half-integer exactly).
+//
+// Such a pass of a uint8 image is done in integers instead (OpenCV's way to
+// its 8-bit speed, kept exact here). With each weight w_k = m_k 2^-15, m_k an
+// integer in [-2^15, 2^15 - 1] (an int16; checked per axis, else the float32
+// path above), and x_k in [0, 255] (the image, or the previous pass's uint8
+// result), the reference's sum is exactly N 2^-15 with N = sum_k m_k x_k (its
+// float64 operations are exact by the argument above). N is made in int32 by
+// _mm256_madd_epi16, which adds the int32 products of two int16 pairs:
+// |m_a x_a + m_b x_b| <= 2 2^15 255 < 2^31, and every partial sum of N is
+// at most 255 2^15 S in magnitude, below 2^31 for S < 257 (required; bicubic
+// has S < 1.3), so nothing overflows and N is exact. MATLAB's rounding,
+// sign(s) floor(|s| + 1/2) clipped to [0, 255], is for N >= 0 floor((N +
+// 2^14) / 2^15) = (N + 2^14) >> 15, and for N < 0 a number <= 0 that clips to
+// 0, as (N + 2^14) >> 15 (an arithmetic shift: a floor) does too; the clip is
+// the saturation of packs_epi32 and packus_epi16. So this path equals the
+// reference bit for bit by construction, with nothing to recompute.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -95,8 +111,9 @@ class Scratch {
 };
 
 struct ThreadScratch {
-  Scratch<float> transposed, band, results;
-  Scratch<char> inputs, outputs;
+  Scratch<float> transposed, results;
+  Scratch<std::int32_t> pairs, integer_results;
+  Scratch<char> band, inputs, outputs, middle;
 };
 
 ThreadScratch& thread_scratch() {
@@ -192,6 +209,17 @@ struct Plan {
   std::vector<std::uint8_t> consecutive;
   std::vector<std::uint8_t> consecutive8;  // the same for outputs 8 i .. 8 i + 7 together
   Rounding rounding;
+  // The integer path of uint8 images (the header): every weight is m 2^-15,
+  // m an int16, and S < 257.
+  bool integer = false;
+  std::vector<std::int16_t> weight16;  // n_out × width: m, zero past the span
+  // The column pass's taps for _mm256_madd_epi16 on the pair table P of the
+  // 8 rows (P[q] holds sample q in its low 16 bits, q + step in the high):
+  // `pairs` entries per output, each a P index and (m_a, m_b) packed into an
+  // int32. Two taps share an entry where the second is the next sample, so
+  // inside the image an output of K taps needs ceil(K / 2) madds.
+  std::size_t pairs = 0;
+  std::vector<std::int32_t> pair_index, pair_weight;
 };
 
 // `step`: elements per input sample (the channels for the column axis).
@@ -212,6 +240,13 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
     s_max = std::max(s_max, s);
   }
   p.rounding.exact = dyadic && s_max < 2.0;
+  bool fits16 = true;
+  for (std::size_t i = 0; i < n_out && fits16; ++i)
+    for (std::size_t k = spans[i].first; k < spans[i].last; ++k) {
+      const double m = t.weight[i * t.taps + k] * 32768.0;
+      fits16 = fits16 && m >= -32768.0 && m <= 32767.0;
+    }
+  p.integer = dyadic && fits16 && s_max < 257.0;
   p.width = std::max<std::size_t>(p.width, 1);
   p.index.assign(n_out * p.width, 0);
   p.weight.assign(n_out * p.width, 0.0f);
@@ -229,6 +264,54 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
     for (std::size_t k = span.last - span.first; k < p.width && k > 0; ++k) {
       const std::int32_t next = p.index[i * p.width + k - 1] + static_cast<std::int32_t>(step);
       p.index[i * p.width + k] = next < end ? next : p.index[i * p.width + k - 1];
+    }
+  }
+  if (p.integer) {
+    p.weight16.assign(n_out * p.width, 0);
+    std::vector<std::int32_t> index, weight;
+    for (std::size_t i = 0; i < n_out; ++i) {
+      const Span span = spans[i];
+      const std::size_t taps = span.last - span.first;
+      const std::int32_t* ix = &p.index[i * p.width];
+      std::int16_t* m = &p.weight16[i * p.width];
+      for (std::size_t k = 0; k < taps; ++k)
+        m[k] = static_cast<std::int16_t>(t.weight[i * t.taps + span.first + k] * 32768.0);
+      for (std::size_t k = 0; k < taps;) {
+        const bool pair = k + 1 < taps && ix[k + 1] == ix[k] + static_cast<std::int32_t>(step);
+        const auto low = static_cast<std::uint16_t>(m[k]);
+        const auto high = static_cast<std::uint16_t>(pair ? m[k + 1] : 0);
+        index.push_back(ix[k]);
+        weight.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(low) |
+                                                   (static_cast<std::uint32_t>(high) << 16)));
+        k += pair ? 2 : 1;
+      }
+      index.push_back(-1);  // end of output i
+      weight.push_back(0);
+    }
+    // Every output padded to the longest with entries of weight 0 (reading
+    // sample 0, always there).
+    std::size_t count = 0, longest = 1;
+    for (std::int32_t q : index) {
+      if (q < 0) {
+        longest = std::max(longest, count);
+        count = 0;
+      } else {
+        ++count;
+      }
+    }
+    p.pairs = longest;
+    p.pair_index.assign(n_out * longest, 0);
+    p.pair_weight.assign(n_out * longest, 0);
+    std::size_t i = 0, at = 0;
+    for (std::size_t e = 0; e < index.size(); ++e) {
+      if (index[e] < 0) {
+        ++i;
+        at = 0;
+        continue;
+      }
+      p.pair_index[i * longest + at] = index[e];
+      p.pair_weight[i * longest + at] = weight[e];
+      ++at;
     }
   }
   p.consecutive.assign(n_out, 1);
@@ -553,6 +636,165 @@ std::size_t horizontal(const float* T, std::size_t channels, const Plan& p, cons
   }
 }
 
+// ------------------------------------------------------------ integer passes (uint8)
+
+// MATLAB's rounding of N 2^-15 before the clip (the header): floor(N 2^-15 + 1/2).
+inline __m256i round15(__m256i n) { return _mm256_srai_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(1 << 14)), 15); }
+
+inline u8 round_clip15(std::int32_t n) {
+  if (n < 0) return 0;  // (and >> of a negative number is a floor only since C++20)
+  return static_cast<u8>(std::min((n + (1 << 14)) >> 15, 255));
+}
+
+// 8 rounded int32 as uint8, clipped by the saturating packs.
+inline void store8_clipped(u8* p, __m256i v) {
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(w, w));
+}
+
+// The row pass in int32: out[e] for e in [begin, n) from the `taps` rows
+// `src` with weights m 2^-15. Taps are taken two at a time (any two rows):
+// their bytes interleaved and widened to int16 pairs, one madd per 8 samples.
+void vertical_integer(const u8* const* src, const std::int16_t* m, std::size_t taps, std::size_t begin,
+                      std::size_t n, u8* out) {
+  constexpr std::size_t kStack = 32;
+  const std::size_t pairs = (taps + 1) / 2;
+  const u8* a_stack[kStack];
+  const u8* b_stack[kStack];
+  std::int32_t w_stack[kStack];
+  std::vector<const u8*> a_heap, b_heap;
+  std::vector<std::int32_t> w_heap;
+  const u8** a = a_stack;
+  const u8** b = b_stack;
+  std::int32_t* w = w_stack;
+  if (pairs > kStack) {
+    a_heap.resize(pairs);
+    b_heap.resize(pairs);
+    w_heap.resize(pairs);
+    a = a_heap.data();
+    b = b_heap.data();
+    w = w_heap.data();
+  }
+  for (std::size_t j = 0; j < pairs; ++j) {
+    const std::size_t k = 2 * j;
+    const bool second = k + 1 < taps;
+    a[j] = src[k];
+    b[j] = second ? src[k + 1] : src[k];  // weight 0: any readable row
+    const auto low = static_cast<std::uint16_t>(m[k]);
+    const auto high = static_cast<std::uint16_t>(second ? m[k + 1] : 0);
+    w[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(low) | (static_cast<std::uint32_t>(high) << 16));
+  }
+  const __m256i zero = _mm256_setzero_si256();
+  std::size_t e = begin;
+  for (; e + 32 <= n; e += 32) {
+    // acc0..acc3: samples 0-3, 4-7, 8-11, 12-15 of each 16-sample half
+    // (unpack works within 128-bit lanes); the packs below undo the order.
+    __m256i acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+    for (std::size_t j = 0; j < pairs; ++j) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[j] + e));
+      const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[j] + e));
+      const __m256i lo = _mm256_unpacklo_epi8(x, y), hi = _mm256_unpackhi_epi8(x, y);
+      const __m256i wj = _mm256_set1_epi32(w[j]);
+      acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_unpacklo_epi8(lo, zero), wj));
+      acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_unpackhi_epi8(lo, zero), wj));
+      acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(_mm256_unpacklo_epi8(hi, zero), wj));
+      acc3 = _mm256_add_epi32(acc3, _mm256_madd_epi16(_mm256_unpackhi_epi8(hi, zero), wj));
+    }
+    const __m256i low = _mm256_packs_epi32(round15(acc0), round15(acc1));
+    const __m256i high = _mm256_packs_epi32(round15(acc2), round15(acc3));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + e), _mm256_packus_epi16(low, high));
+  }
+  for (; e < n; ++e) {
+    std::int32_t acc = 0;
+    for (std::size_t k = 0; k < taps; ++k) acc += static_cast<std::int32_t>(m[k]) * src[k][e];
+    out[e] = round_clip15(acc);
+  }
+}
+
+// P[8 q + r] = sample q of row r in the low 16 bits, sample q + step (0 past
+// the end) in the high 16: a madd of P[q] with (m_a, m_b) adds both taps of
+// all 8 rows.
+void pair_rows(const u8* const* rows, std::size_t n, std::size_t step, std::int32_t* P) {
+  std::size_t e = 0;
+  for (; e + step + 8 <= n; e += 8) {
+    __m256 v[8];
+    for (std::size_t r = 0; r < kLanes; ++r) {
+      const __m256i x = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(rows[r] + e)));
+      const __m256i y = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(rows[r] + e + step)));
+      v[r] = _mm256_castsi256_ps(_mm256_or_si256(x, _mm256_slli_epi32(y, 16)));
+    }
+    transpose8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    for (std::size_t r = 0; r < kLanes; ++r)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(P + (e + r) * kLanes), _mm256_castps_si256(v[r]));
+  }
+  for (; e < n; ++e)
+    for (std::size_t r = 0; r < kLanes; ++r) {
+      const std::uint32_t next = e + step < n ? rows[r][e + step] : 0;
+      P[e * kLanes + r] = static_cast<std::int32_t>(rows[r][e] | (next << 16));
+    }
+}
+
+// The column pass in int32 of the 8 rows paired in P, written to the first
+// `rows` of `dst`. kC: the channels, or 0 for any; kP: entries per output
+// when known at compile time, else 0.
+template <int kC, int kP>
+void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const Plan& p, std::size_t n_out,
+                             u8* const* dst, std::size_t rows, std::int32_t* U) {
+  const std::size_t C = kC > 0 ? static_cast<std::size_t>(kC) : channels;
+  const std::size_t E = kP > 0 ? static_cast<std::size_t>(kP) : p.pairs;
+  const std::int32_t* index = p.pair_index.data();
+  const std::int32_t* weight = p.pair_weight.data();
+  for (std::size_t j0 = 0; j0 < n_out; j0 += 8) {
+    const std::size_t g = std::min<std::size_t>(8, n_out - j0);
+    for (std::size_t jj = 0; jj < g; ++jj) {
+      const std::int32_t* ix = index + (j0 + jj) * E;
+      const std::int32_t* w = weight + (j0 + jj) * E;
+      // One chain per channel: madd results are independent, the adds have
+      // a latency of 1.
+      for (std::size_t c = 0; c < C; ++c) {
+        __m256i acc = _mm256_setzero_si256();
+        for (std::size_t k = 0; k < E; ++k) {
+          const auto* t = reinterpret_cast<const __m256i*>(P + (static_cast<std::size_t>(ix[k]) + c) * kLanes);
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_load_si256(t), _mm256_set1_epi32(w[k])));
+        }
+        _mm256_store_si256(reinterpret_cast<__m256i*>(U + (jj * C + c) * kLanes), round15(acc));
+      }
+    }
+    const std::size_t n_el = g * C, blocks = (n_el + 7) / 8;
+    for (std::size_t q = n_el; q < blocks * 8; ++q)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(U + q * kLanes), _mm256_setzero_si256());
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const std::int32_t* u = U + b * 8 * kLanes;
+      __m256 v[8];
+      for (int i = 0; i < 8; ++i) v[i] = _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(u + 8 * i)));
+      transpose8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+      const std::size_t at = j0 * C + b * 8, count = std::min<std::size_t>(8, n_el - b * 8);
+      if (count == 8) {
+        for (std::size_t r = 0; r < rows; ++r) store8_clipped(dst[r] + at, _mm256_castps_si256(v[r]));
+      } else {
+        alignas(32) std::int32_t tail[8];
+        for (std::size_t r = 0; r < rows; ++r) {
+          _mm256_store_si256(reinterpret_cast<__m256i*>(tail), _mm256_castps_si256(v[r]));
+          for (std::size_t i = 0; i < count; ++i)
+            dst[r][at + i] = static_cast<u8>(std::min(std::max(tail[i], 0), 255));
+        }
+      }
+    }
+  }
+}
+
+template <int kC>
+void horizontal_integer(const std::int32_t* P, std::size_t channels, const Plan& p, std::size_t n_out,
+                        u8* const* dst, std::size_t rows, std::int32_t* U) {
+  switch (p.pairs) {
+    case 2: return horizontal_integer_taps<kC, 2>(P, channels, p, n_out, dst, rows, U);
+    case 3: return horizontal_integer_taps<kC, 3>(P, channels, p, n_out, dst, rows, U);
+    case 4: return horizontal_integer_taps<kC, 4>(P, channels, p, n_out, dst, rows, U);
+    case 8: return horizontal_integer_taps<kC, 8>(P, channels, p, n_out, dst, rows, U);
+    default: return horizontal_integer_taps<kC, 0>(P, channels, p, n_out, dst, rows, U);
+  }
+}
+
 // ------------------------------------------------------------ rows of the views
 
 template <class T>
@@ -633,6 +875,27 @@ void check_rows(const Job& job, std::size_t i0, std::size_t i1, S* spare) {
   }
 }
 
+// The column pass of the 8 rows `lines` (m of them real) into dst[0..m).
+template <bool kRound, int kC, class S>
+std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, std::size_t m) {
+  ThreadScratch& scratch = thread_scratch();
+  const std::size_t n = static_cast<std::size_t>(job.in.cols) * job.channels;
+  const auto n_out = static_cast<std::size_t>(job.out.cols);
+  if constexpr (std::is_same_v<S, u8>) {
+    if (job.col_plan.integer) {
+      std::int32_t* P = scratch.pairs.get(kLanes * n);
+      pair_rows(lines, n, job.channels, P);
+      std::int32_t* U = scratch.integer_results.get(8 * job.channels * kLanes);
+      horizontal_integer<kC>(P, job.channels, job.col_plan, n_out, dst, m, U);
+      return 0;
+    }
+  }
+  float* T = scratch.transposed.get(kLanes * n);
+  transpose_in(lines, n, T);
+  float* U = scratch.results.get(8 * job.channels * kLanes);
+  return horizontal<kRound, kC>(T, job.channels, job.col_plan, job.cols, n_out, dst, m, U);
+}
+
 // Output rows [r0, r0 + m), m <= 8: row pass from the input, then column pass.
 template <bool kRound, int kC, class S>
 std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
@@ -659,11 +922,12 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     return direct ? row_pointer<const S>(job.in, static_cast<std::size_t>(i))
                   : copies + static_cast<std::size_t>(i - lo) * n;
   };
-  float* band = scratch.band.get(kLanes * n);
+  // The row pass's results: uint8 images are rounded to uint8 between the passes.
+  S* band = reinterpret_cast<S*>(scratch.band.get(kLanes * n * sizeof(S)));
   std::size_t recomputed = 0;
   const std::size_t width = job.row_plan.width;
   std::vector<const S*> src(kLanes * width);
-  const float* lines[kLanes];
+  const S* lines[kLanes];
   for (std::size_t r = 0; r < kLanes; ++r) {
     lines[r] = band + (r < m ? r : 0) * n;  // padding lanes repeat row 0; never stored
     if (r >= m) continue;
@@ -686,6 +950,13 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     for (std::size_t r = 0; r < m; ++r) {
       const std::size_t o = r0 + r;
       const Span span = spans[o];
+      if constexpr (std::is_same_v<S, u8>) {
+        if (job.row_plan.integer) {
+          vertical_integer(&src[r * width], &job.row_plan.weight16[o * width], span.last - span.first, e0, e1,
+                           band + r * n);
+          continue;
+        }
+      }
       recomputed += vertical<kRound>(&src[r * width], &job.row_plan.weight[o * width],
                                      &rt.weight[o * rt.taps + span.first], span.last - span.first, e0, e1,
                                      job.row_plan.rounding, band + r * n);
@@ -700,16 +971,12 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     check_rows<S>(job, static_cast<std::size_t>(own0), static_cast<std::size_t>(read0), copies);
     check_rows<S>(job, static_cast<std::size_t>(read1), static_cast<std::size_t>(own1), copies);
   }
-  float* T = scratch.transposed.get(kLanes * n);
-  transpose_in(lines, n, T);
   using D = S;
   D* dst[kLanes];
   const bool direct_out = packed<D>(job.out);
   D* temp = direct_out ? nullptr : reinterpret_cast<D*>(scratch.outputs.get(m * n_out * sizeof(D)));
   for (std::size_t r = 0; r < m; ++r) dst[r] = direct_out ? row_pointer<D>(job.out, r0 + r) : temp + r * n_out;
-  float* U = scratch.results.get(8 * job.channels * kLanes);
-  recomputed += horizontal<kRound, kC>(T, job.channels, job.col_plan, job.cols,
-                                       static_cast<std::size_t>(job.out.cols), dst, m, U);
+  recomputed += column_pass<kRound, kC>(job, lines, dst, m);
   if (!direct_out)
     for (std::size_t r = 0; r < m; ++r) unpack_row(dst[r], job.out, r0 + r);
   return recomputed;
@@ -717,7 +984,7 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
 
 // Columns first: the column pass of input rows [i0, i0 + m) into `middle`.
 template <bool kRound, int kC, class S>
-std::size_t columns_first_group(const Job& job, std::size_t i0, std::size_t m, float* middle) {
+std::size_t columns_first_group(const Job& job, std::size_t i0, std::size_t m, S* middle) {
   ThreadScratch& scratch = thread_scratch();
   const std::size_t n = static_cast<std::size_t>(job.in.cols) * job.channels;
   const std::size_t n_mid = static_cast<std::size_t>(job.out.cols) * job.channels;
@@ -736,24 +1003,20 @@ std::size_t columns_first_group(const Job& job, std::size_t i0, std::size_t m, f
   }
   for (std::size_t r = 0; r < m; ++r)
     if (!all_finite(lines[r], n)) job.nonfinite = true;
-  float* T = scratch.transposed.get(kLanes * n);
-  transpose_in(lines, n, T);
-  float* dst[kLanes];
+  S* dst[kLanes];
   for (std::size_t r = 0; r < m; ++r) dst[r] = middle + (i0 + r) * n_mid;
-  float* U = scratch.results.get(8 * job.channels * kLanes);
-  return horizontal<kRound, kC>(T, job.channels, job.col_plan, job.cols, static_cast<std::size_t>(job.out.cols),
-                                dst, m, U);
+  return column_pass<kRound, kC>(job, lines, dst, m);
 }
 
 // Columns first: output row o by the row pass from `middle`.
 template <bool kRound, class D>
-std::size_t columns_first_row(const Job& job, std::size_t o, const float* middle) {
+std::size_t columns_first_row(const Job& job, std::size_t o, const D* middle) {
   const AxisTaps& rt = *job.rows.taps;
   const Span span = (*job.rows.spans)[o];
   const std::size_t n = static_cast<std::size_t>(job.out.cols) * job.channels;
-  const float* src[64];
-  std::vector<const float*> many;
-  const float** s = src;
+  const D* src[64];
+  std::vector<const D*> many;
+  const D** s = src;
   if (span.last - span.first > 64) {
     many.resize(span.last - span.first);
     s = many.data();
@@ -763,9 +1026,18 @@ std::size_t columns_first_row(const Job& job, std::size_t o, const float* middle
   const bool direct_out = packed<D>(job.out);
   D* dst = direct_out ? row_pointer<D>(job.out, o)
                       : reinterpret_cast<D*>(thread_scratch().outputs.get(n * sizeof(D)));
-  const std::size_t recomputed =
-      vertical<kRound>(s, &job.row_plan.weight[o * job.row_plan.width], &rt.weight[o * rt.taps + span.first],
-                       span.last - span.first, 0, n, job.row_plan.rounding, dst);
+  std::size_t recomputed = 0;
+  bool done = false;
+  if constexpr (std::is_same_v<D, u8>) {
+    if (job.row_plan.integer) {
+      vertical_integer(s, &job.row_plan.weight16[o * job.row_plan.width], span.last - span.first, 0, n, dst);
+      done = true;
+    }
+  }
+  if (!done)
+    recomputed = vertical<kRound>(s, &job.row_plan.weight[o * job.row_plan.width],
+                                  &rt.weight[o * rt.taps + span.first], span.last - span.first, 0, n,
+                                  job.row_plan.rounding, dst);
   if (!direct_out) unpack_row(dst, job.out, o);
   return recomputed;
 }
@@ -785,7 +1057,7 @@ std::size_t run(const Job& job, bool rows_first) {
   } else {
     const auto h = static_cast<std::size_t>(job.in.rows);
     const std::size_t n_mid = static_cast<std::size_t>(job.out.cols) * job.channels;
-    std::unique_ptr<float[]> middle(new float[h * n_mid]);
+    std::unique_ptr<S[]> middle(new S[h * n_mid]);
     const std::size_t groups = (h + kLanes - 1) / kLanes;
     parallel_for(groups, 1, job.threads, [&](std::size_t g0, std::size_t g1) {
       std::size_t count = 0;
@@ -816,12 +1088,15 @@ std::size_t run_channels(const Job& job, bool rows_first) {
 }  // namespace
 
 std::size_t resize_avx2(const ImageView& in, const ImageView& out, const Axis& rows, const Axis& cols,
-                        bool rows_first, std::size_t threads) {
+                        bool rows_first, std::size_t threads, ResizeTrace* trace) {
   const auto channels = static_cast<std::size_t>(in.channels);
   std::atomic<bool> nonfinite{false};
   Job job{in,      out,     rows, cols, make_plan(rows, static_cast<std::size_t>(out.rows), 1),
           make_plan(cols, static_cast<std::size_t>(out.cols), channels), channels, threads, nonfinite};
-  if (in.type == PixelType::uint8) return run_channels<true, u8>(job, rows_first);
+  if (in.type == PixelType::uint8) {
+    if (trace) *trace = ResizeTrace{job.row_plan.integer, job.col_plan.integer};
+    return run_channels<true, u8>(job, rows_first);
+  }
   const std::size_t recomputed = run_channels<false, float>(job, rows_first);
   if (nonfinite) throw std::invalid_argument("image contains NaN or infinity");
   return recomputed;

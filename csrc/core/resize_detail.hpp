@@ -34,12 +34,13 @@ struct Axis {
   const std::vector<Span>* spans;
 };
 
-// The float32 AVX2 kernel for uint8 and float32 images (resize_avx2.cpp).
-// uint8 results are bit-identical to the float64 reference (every sample
-// whose float32 sum may round differently is recomputed in float64); float32
-// results are within float32 rounding of it. Returns the number of samples
-// recomputed in float64. `rows_first` is MATLAB's pass order.
+// The AVX2 kernel for uint8 and float32 images (resize_avx2.cpp). uint8
+// results are bit-identical to the float64 reference: a pass whose weights
+// are all multiples of 2^-15 is done exactly in int32, any other in float32
+// with every sample that may round differently recomputed in float64;
+// float32 results are within float32 rounding of it. Returns the number of
+// samples recomputed in float64. `rows_first` is MATLAB's pass order.
 std::size_t resize_avx2(const ImageView& in, const ImageView& out, const Axis& rows, const Axis& cols,
-                        bool rows_first, std::size_t threads);
+                        bool rows_first, std::size_t threads, ResizeTrace* trace);
 
 }  // namespace clearsight::resize_detail

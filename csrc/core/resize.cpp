@@ -205,6 +205,7 @@ struct AxisKey {
 struct AxisTable {
   AxisTaps taps;
   std::vector<Span> spans;
+  mutable resize_detail::PlanCache plans;
 };
 
 // The tables of the last few axes resized: frames of a stream share theirs,
@@ -309,7 +310,8 @@ std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows,
   // (Its tap tables index a row's samples with int32.)
   if ((in.type == PixelType::uint8 || in.type == PixelType::float32) && w * c < (std::size_t(1) << 27) &&
       ow * c < (std::size_t(1) << 27) && std::strcmp(cpu_variant(), "avx2") == 0)
-    return resize_detail::resize_avx2(in, out, {&row_taps, &row_spans}, {&col_taps, &col_spans},
+    return resize_detail::resize_avx2(in, out, {&row_taps, &row_spans, &rows->plans},
+                                      {&col_taps, &col_spans, &cols->plans},
                                       scale_rows <= scale_cols, threads, trace);
 #endif
   if (!integer(in.type)) check_finite(in, threads);

@@ -338,6 +338,23 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
   return p;
 }
 
+// The plan of an axis for `step`, from the axis's cache if it has one.
+std::shared_ptr<const Plan> cached_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
+  if (axis.plans == nullptr) return std::make_shared<const Plan>(make_plan(axis, n_out, step));
+  PlanCache& cache = *axis.plans;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    for (const auto& entry : cache.plans)
+      if (entry.first == step) return std::static_pointer_cast<const Plan>(entry.second);
+  }
+  auto plan = std::make_shared<const Plan>(make_plan(axis, n_out, step));
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  for (const auto& entry : cache.plans)  // made meanwhile by a concurrent caller
+    if (entry.first == step) return std::static_pointer_cast<const Plan>(entry.second);
+  cache.plans.emplace_back(step, plan);
+  return plan;
+}
+
 // ------------------------------------------------------------ row pass
 
 // The reference's float64 sum of one sample of the row pass, rounded.
@@ -854,7 +871,8 @@ struct Job {
   const ImageView& in;
   const ImageView& out;
   Axis rows, cols;
-  Plan row_plan, col_plan;
+  const Plan& row_plan;
+  const Plan& col_plan;
   std::size_t channels, threads;
   // Set when a float image holds NaN or infinity: every input row is checked
   // by the task that has just read it (the door leaves the check to us).
@@ -1091,8 +1109,9 @@ std::size_t resize_avx2(const ImageView& in, const ImageView& out, const Axis& r
                         bool rows_first, std::size_t threads, ResizeTrace* trace) {
   const auto channels = static_cast<std::size_t>(in.channels);
   std::atomic<bool> nonfinite{false};
-  Job job{in,      out,     rows, cols, make_plan(rows, static_cast<std::size_t>(out.rows), 1),
-          make_plan(cols, static_cast<std::size_t>(out.cols), channels), channels, threads, nonfinite};
+  const std::shared_ptr<const Plan> row_plan = cached_plan(rows, static_cast<std::size_t>(out.rows), 1);
+  const std::shared_ptr<const Plan> col_plan = cached_plan(cols, static_cast<std::size_t>(out.cols), channels);
+  Job job{in, out, rows, cols, *row_plan, *col_plan, channels, threads, nonfinite};
   if (in.type == PixelType::uint8) {
     if (trace) *trace = ResizeTrace{job.row_plan.integer, job.col_plan.integer};
     return run_channels<true, u8>(job, rows_first);

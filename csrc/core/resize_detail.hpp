@@ -3,6 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "core/resize.hpp"
@@ -28,10 +31,19 @@ inline double round_clip(double v, double top) {
   return static_cast<double>(static_cast<long long>(v + 0.5));
 }
 
+// The AVX2 kernel's tables of one axis, one per step (elements per sample),
+// made on first use and kept with the axis's cached taps (resize.cpp): for
+// a small output, making them costs a fifth of the resize.
+struct PlanCache {
+  std::mutex mutex;
+  std::vector<std::pair<std::size_t, std::shared_ptr<const void>>> plans;
+};
+
 // One axis as both kernels see it: the reference's taps and their spans.
 struct Axis {
   const AxisTaps* taps;
   const std::vector<Span>* spans;
+  PlanCache* plans = nullptr;
 };
 
 // The AVX2 kernel for uint8 and float32 images (resize_avx2.cpp). uint8

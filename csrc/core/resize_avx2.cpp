@@ -215,11 +215,15 @@ struct Plan {
   std::vector<std::int16_t> weight16;  // n_out × width: m, zero past the span
   // The column pass's taps for _mm256_madd_epi16 on the pair table P of the
   // 8 rows (P[q] holds sample q in its low 16 bits, q + step in the high):
-  // `pairs` entries per output, each a P index and (m_a, m_b) packed into an
-  // int32. Two taps share an entry where the second is the next sample, so
-  // inside the image an output of K taps needs ceil(K / 2) madds.
-  std::size_t pairs = 0;
+  // Entries of a P index and (m_a, m_b) packed into an int32. Two taps share
+  // an entry where the second is the next sample, so inside the image an
+  // output of K taps needs ceil(K / 2) madds. Output i has pair_count[i]
+  // entries from i * pair_stride; `pairs`, the most common count (the
+  // interior's), is what the loops unroll, the others are padded to it with
+  // zero weights or have extra entries after it (at the borders).
+  std::size_t pairs = 0, pair_stride = 0;
   std::vector<std::int32_t> pair_index, pair_weight;
+  std::vector<std::uint32_t> pair_extra;  // per output: entries beyond `pairs`
 };
 
 // `step`: elements per input sample (the channels for the column axis).
@@ -288,23 +292,29 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
       index.push_back(-1);  // end of output i
       weight.push_back(0);
     }
-    // Every output padded to the longest with entries of weight 0 (reading
-    // sample 0, always there).
-    std::size_t count = 0, longest = 1;
+    std::vector<std::size_t> counts;
+    std::size_t count = 0;
     for (std::int32_t q : index) {
       if (q < 0) {
-        longest = std::max(longest, count);
+        counts.push_back(count);
         count = 0;
       } else {
         ++count;
       }
     }
-    p.pairs = longest;
+    const std::size_t longest = std::max<std::size_t>(1, *std::max_element(counts.begin(), counts.end()));
+    std::vector<std::size_t> histogram(longest + 1, 0);
+    for (std::size_t c : counts) ++histogram[c];
+    p.pairs = static_cast<std::size_t>(std::max_element(histogram.begin() + 1, histogram.end()) - histogram.begin());
+    // Padding entries have weight 0 and read sample 0 (always there).
+    p.pair_stride = longest;
     p.pair_index.assign(n_out * longest, 0);
     p.pair_weight.assign(n_out * longest, 0);
+    p.pair_extra.assign(n_out, 0);
     std::size_t i = 0, at = 0;
     for (std::size_t e = 0; e < index.size(); ++e) {
       if (index[e] < 0) {
+        p.pair_extra[i] = static_cast<std::uint32_t>(at > p.pairs ? at - p.pairs : 0);
         ++i;
         at = 0;
         continue;
@@ -663,12 +673,6 @@ inline u8 round_clip15(std::int32_t n) {
   return static_cast<u8>(std::min((n + (1 << 14)) >> 15, 255));
 }
 
-// 8 rounded int32 as uint8, clipped by the saturating packs.
-inline void store8_clipped(u8* p, __m256i v) {
-  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(w, w));
-}
-
 // The row pass in int32: out[e] for e in [begin, n) from the `taps` rows
 // `src` with weights m 2^-15. Taps are taken two at a time (any two rows):
 // their bytes interleaved and widened to int16 pairs, one madd per 8 samples.
@@ -728,6 +732,26 @@ void vertical_integer(const u8* const* src, const std::int16_t* m, std::size_t t
   }
 }
 
+// The 8 × 8 rounded int32 sums u[i] (output i, lane r: row r) as uint8,
+// clipped by the saturating packs, row by row: block[8 r + i].
+inline void transpose_to_bytes(const __m256i* u, u8* block) {
+  auto get = [u](int i) { return _mm256_load_si256(u + i); };
+  // Lane 0 of each: rows 0-3, lane 1: rows 4-7; bytes 4 i + r (i: output).
+  const __m256i a = _mm256_packus_epi16(_mm256_packs_epi32(get(0), get(1)), _mm256_packs_epi32(get(2), get(3)));
+  const __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(get(4), get(5)), _mm256_packs_epi32(get(6), get(7)));
+  // Bytes 4 r + i: rows of 4 outputs.
+  const __m256i order = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+                                         0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  const __m256i x = _mm256_shuffle_epi8(a, order), y = _mm256_shuffle_epi8(b, order);
+  // Rows 0, 1 | 4, 5 and 2, 3 | 6, 7, 8 outputs each.
+  const __m256i lo = _mm256_unpacklo_epi32(x, y), hi = _mm256_unpackhi_epi32(x, y);
+  auto* out = reinterpret_cast<__m128i*>(block);
+  _mm_store_si128(out, _mm256_castsi256_si128(lo));
+  _mm_store_si128(out + 1, _mm256_castsi256_si128(hi));
+  _mm_store_si128(out + 2, _mm256_extracti128_si256(lo, 1));
+  _mm_store_si128(out + 3, _mm256_extracti128_si256(hi, 1));
+}
+
 // P[8 q + r] = sample q of row r in the low 16 bits, sample q + step (0 past
 // the end) in the high 16: a madd of P[q] with (m_a, m_b) adds both taps of
 // all 8 rows.
@@ -758,19 +782,25 @@ template <int kC, int kP>
 void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const Plan& p, std::size_t n_out,
                              u8* const* dst, std::size_t rows, std::int32_t* U) {
   const std::size_t C = kC > 0 ? static_cast<std::size_t>(kC) : channels;
-  const std::size_t E = kP > 0 ? static_cast<std::size_t>(kP) : p.pairs;
+  const std::size_t E = kP > 0 ? static_cast<std::size_t>(kP) : p.pairs, stride = p.pair_stride;
   const std::int32_t* index = p.pair_index.data();
   const std::int32_t* weight = p.pair_weight.data();
+  const std::uint32_t* extra = p.pair_extra.data();
   for (std::size_t j0 = 0; j0 < n_out; j0 += 8) {
     const std::size_t g = std::min<std::size_t>(8, n_out - j0);
     for (std::size_t jj = 0; jj < g; ++jj) {
-      const std::int32_t* ix = index + (j0 + jj) * E;
-      const std::int32_t* w = weight + (j0 + jj) * E;
+      const std::int32_t* ix = index + (j0 + jj) * stride;
+      const std::int32_t* w = weight + (j0 + jj) * stride;
+      const std::size_t count = E + extra[j0 + jj];
       // One chain per channel: madd results are independent, the adds have
       // a latency of 1.
       for (std::size_t c = 0; c < C; ++c) {
         __m256i acc = _mm256_setzero_si256();
         for (std::size_t k = 0; k < E; ++k) {
+          const auto* t = reinterpret_cast<const __m256i*>(P + (static_cast<std::size_t>(ix[k]) + c) * kLanes);
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_load_si256(t), _mm256_set1_epi32(w[k])));
+        }
+        for (std::size_t k = E; k < count; ++k) {
           const auto* t = reinterpret_cast<const __m256i*>(P + (static_cast<std::size_t>(ix[k]) + c) * kLanes);
           acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_load_si256(t), _mm256_set1_epi32(w[k])));
         }
@@ -781,20 +811,13 @@ void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const 
     for (std::size_t q = n_el; q < blocks * 8; ++q)
       _mm256_store_si256(reinterpret_cast<__m256i*>(U + q * kLanes), _mm256_setzero_si256());
     for (std::size_t b = 0; b < blocks; ++b) {
-      const std::int32_t* u = U + b * 8 * kLanes;
-      __m256 v[8];
-      for (int i = 0; i < 8; ++i) v[i] = _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(u + 8 * i)));
-      transpose8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
       const std::size_t at = j0 * C + b * 8, count = std::min<std::size_t>(8, n_el - b * 8);
+      alignas(16) u8 block[64];
+      transpose_to_bytes(reinterpret_cast<const __m256i*>(U + b * 8 * kLanes), block);
       if (count == 8) {
-        for (std::size_t r = 0; r < rows; ++r) store8_clipped(dst[r] + at, _mm256_castps_si256(v[r]));
+        for (std::size_t r = 0; r < rows; ++r) std::memcpy(dst[r] + at, block + 8 * r, 8);
       } else {
-        alignas(32) std::int32_t tail[8];
-        for (std::size_t r = 0; r < rows; ++r) {
-          _mm256_store_si256(reinterpret_cast<__m256i*>(tail), _mm256_castps_si256(v[r]));
-          for (std::size_t i = 0; i < count; ++i)
-            dst[r][at + i] = static_cast<u8>(std::min(std::max(tail[i], 0), 255));
-        }
+        for (std::size_t r = 0; r < rows; ++r) std::memcpy(dst[r] + at, block + 8 * r, count);
       }
     }
   }

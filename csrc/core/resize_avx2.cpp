@@ -673,11 +673,58 @@ inline u8 round_clip15(std::int32_t n) {
   return static_cast<u8>(std::min((n + (1 << 14)) >> 15, 255));
 }
 
+// The row pass of an output whose weights are symmetric (m_k = m_{K-1-k},
+// K even: every output of a shrink by 2^-j): N = sum_{k < K/2} m_k (x_k +
+// x_{K-1-k}), the same integer (x_k + x_{K-1-k} <= 510 is an int16, and
+// |N| < 2^31 as before), with half the madds. Sums are paired for the madd.
+void vertical_symmetric(const u8* const* src, const std::int16_t* m, std::size_t taps, std::size_t begin,
+                        std::size_t n, u8* out) {
+  const std::size_t half = taps / 2, pairs = (half + 1) / 2;
+  for (std::size_t e = begin; e + 32 <= n; e += 32) {
+    const __m256i zero = _mm256_setzero_si256();
+    // acc0..acc3: samples 0-3 | 8-11, 4-7 | 12-15, 16-19 | 24-27, 20-23 | 28-31.
+    __m256i acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+    auto sums = [&](std::size_t k, __m256i& lo, __m256i& hi) {
+      const u8* a = src[k] + e;
+      const u8* b = src[taps - 1 - k] + e;
+      auto widen = [](const u8* p) { return _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); };
+      lo = _mm256_add_epi16(widen(a), widen(b));
+      hi = _mm256_add_epi16(widen(a + 16), widen(b + 16));
+    };
+    for (std::size_t j = 0; j < pairs; ++j) {
+      const std::size_t k = 2 * j;
+      __m256i a_lo, a_hi, b_lo = zero, b_hi = zero;
+      sums(k, a_lo, a_hi);
+      if (k + 1 < half) sums(k + 1, b_lo, b_hi);
+      const auto low = static_cast<std::uint16_t>(m[k]);
+      const auto high = static_cast<std::uint16_t>(k + 1 < half ? m[k + 1] : 0);
+      const __m256i w = _mm256_set1_epi32(static_cast<std::int32_t>(static_cast<std::uint32_t>(low) |
+                                                                     (static_cast<std::uint32_t>(high) << 16)));
+      acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_unpacklo_epi16(a_lo, b_lo), w));
+      acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_unpackhi_epi16(a_lo, b_lo), w));
+      acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(_mm256_unpacklo_epi16(a_hi, b_hi), w));
+      acc3 = _mm256_add_epi32(acc3, _mm256_madd_epi16(_mm256_unpackhi_epi16(a_hi, b_hi), w));
+    }
+    // Samples 0-15 and 16-31 as int16, then bytes in the order 0-7, 16-23,
+    // 8-15, 24-31, which the permutation puts right.
+    const __m256i low = _mm256_packs_epi32(round15(acc0), round15(acc1));
+    const __m256i high = _mm256_packs_epi32(round15(acc2), round15(acc3));
+    const __m256i bytes = _mm256_permute4x64_epi64(_mm256_packus_epi16(low, high), _MM_SHUFFLE(3, 1, 2, 0));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + e), bytes);
+  }
+}
+
 // The row pass in int32: out[e] for e in [begin, n) from the `taps` rows
 // `src` with weights m 2^-15. Taps are taken two at a time (any two rows):
 // their bytes interleaved and widened to int16 pairs, one madd per 8 samples.
 void vertical_integer(const u8* const* src, const std::int16_t* m, std::size_t taps, std::size_t begin,
                       std::size_t n, u8* out) {
+  bool symmetric = taps % 2 == 0 && taps >= 4;
+  for (std::size_t k = 0; k < taps / 2 && symmetric; ++k) symmetric = m[k] == m[taps - 1 - k];
+  if (symmetric && n - begin >= 32) {
+    vertical_symmetric(src, m, taps, begin, n, out);
+    begin += (n - begin) / 32 * 32;
+  }
   constexpr std::size_t kStack = 32;
   const std::size_t pairs = (taps + 1) / 2;
   const u8* a_stack[kStack];

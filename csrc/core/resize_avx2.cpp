@@ -198,6 +198,9 @@ inline float round_clamp(float s, Rounding rounding, bool& suspect) {
 
 // ------------------------------------------------------------ taps
 
+struct Plan;
+void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in);
+
 // One axis in the form the float32 loops read.
 struct Plan {
   std::size_t width = 0;            // taps per output: the longest span
@@ -224,6 +227,18 @@ struct Plan {
   std::size_t pairs = 0, pair_stride = 0;
   std::vector<std::int32_t> pair_index, pair_weight;
   std::vector<std::uint32_t> pair_extra;  // per output: entries beyond `pairs`
+  // The column pass along each row instead (enlarging): output elements
+  // 8 g .. 8 g + 7 of a row (element = sample × step + channel) are a madd
+  // per entry of pairs picked by one byte shuffle from 16 input bytes at
+  // row_base[2 g] (elements 0-3) and row_base[2 g + 1] (4-7): row_mask and
+  // row_weight hold row_entries 32-byte vectors per group. Groups whose taps
+  // do not fit 16 bytes (the borders) have row_ok 0 and are summed one by one.
+  bool rowwise = false;
+  std::size_t row_entries = 0;
+  std::vector<std::uint8_t> row_ok;
+  std::vector<std::int32_t> row_base;
+  std::vector<std::uint8_t> row_mask;
+  std::vector<std::int32_t> row_weight;
 };
 
 // `step`: elements per input sample (the channels for the column axis).
@@ -324,6 +339,7 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
       ++at;
     }
   }
+  if (p.integer) make_rowwise(p, n_out, step, static_cast<std::size_t>(end));
   p.consecutive.assign(n_out, 1);
   for (std::size_t i = 0; i < n_out; ++i)
     for (std::size_t k = 1; k < p.width; ++k)
@@ -363,6 +379,58 @@ std::shared_ptr<const Plan> cached_plan(const Axis& axis, std::size_t n_out, std
     if (entry.first == step) return std::static_pointer_cast<const Plan>(entry.second);
   cache.plans.emplace_back(step, plan);
   return plan;
+}
+
+// The row-wise tables of an integer plan (Plan::rowwise), for inputs of
+// n_in elements; left unused unless nearly every group fits.
+void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in) {
+  const std::size_t width = p.width, entries = (width + 1) / 2;
+  if (entries > 4) return;  // shrinking: the taps of 4 outputs span more than 16 bytes
+  const std::size_t elements = n_out * step, groups = elements / 8;
+  if (groups == 0) return;
+  p.row_entries = entries;
+  p.row_ok.assign(groups, 0);
+  p.row_base.assign(2 * groups, 0);
+  p.row_mask.assign(groups * entries * 32, 0x80);
+  p.row_weight.assign(groups * entries * 8, 0);
+  std::size_t fit = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    bool ok = true;
+    for (std::size_t half = 0; half < 2 && ok; ++half) {
+      // The element's taps with a non-zero weight: bytes index + channel.
+      std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = -1;
+      for (std::size_t l = 0; l < 4; ++l) {
+        const std::size_t e = 8 * g + 4 * half + l, j = e / step, c = e % step;
+        for (std::size_t k = 0; k < width; ++k)
+          if (p.weight16[j * width + k] != 0) {
+            const std::int64_t at = p.index[j * width + k] + static_cast<std::int64_t>(c);
+            lo = std::min(lo, at);
+            hi = std::max(hi, at);
+          }
+      }
+      if (hi < 0) lo = hi = 0;
+      ok = hi - lo < 16 && lo + 16 <= static_cast<std::int64_t>(n_in);
+      p.row_base[2 * g + half] = static_cast<std::int32_t>(lo);
+      for (std::size_t l = 0; l < 4 && ok; ++l) {
+        const std::size_t e = 8 * g + 4 * half + l, j = e / step, c = e % step;
+        for (std::size_t k = 0; k < width; ++k) {
+          const std::int16_t m = p.weight16[j * width + k];
+          if (m == 0) continue;
+          const std::size_t entry = k / 2, lane = 4 * half + l;
+          std::uint8_t* mask = &p.row_mask[(g * entries + entry) * 32];
+          // Byte 4 l + 2 (k % 2) of its 128-bit half: the tap's sample, widened by a zero byte.
+          mask[16 * half + 4 * l + 2 * (k % 2)] =
+              static_cast<std::uint8_t>(p.index[j * width + k] + static_cast<std::int64_t>(c) - lo);
+          std::int32_t& w = p.row_weight[(g * entries + entry) * 8 + lane];
+          const auto bits = static_cast<std::uint32_t>(static_cast<std::uint16_t>(m)) << (16 * (k % 2));
+          w = static_cast<std::int32_t>(static_cast<std::uint32_t>(w) | bits);
+        }
+      }
+    }
+    p.row_ok[g] = ok;
+    fit += ok;
+  }
+  p.rowwise = fit * 10 >= groups * 9;
 }
 
 // ------------------------------------------------------------ row pass
@@ -963,6 +1031,40 @@ void check_rows(const Job& job, std::size_t i0, std::size_t i1, S* spare) {
   }
 }
 
+// One element of the integer column pass, summed on its own.
+inline u8 integer_element(const u8* row, const Plan& p, std::size_t step, std::size_t e) {
+  const std::size_t j = e / step, c = e % step;
+  std::int32_t acc = 0;
+  for (std::size_t k = 0; k < p.width; ++k)
+    acc += static_cast<std::int32_t>(p.weight16[j * p.width + k]) * row[p.index[j * p.width + k] + c];
+  return round_clip15(acc);
+}
+
+// The integer column pass of one row along it (Plan::rowwise): n_out
+// elements of `out` from `row`.
+template <int kE>
+void horizontal_rowwise(const u8* row, const Plan& p, std::size_t step, std::size_t n_out, u8* out) {
+  const std::size_t E = kE > 0 ? static_cast<std::size_t>(kE) : p.row_entries, groups = n_out / 8;
+  for (std::size_t g = 0; g < groups; ++g) {
+    if (!p.row_ok[g]) {
+      for (std::size_t e = 8 * g; e < 8 * g + 8; ++e) out[e] = integer_element(row, p, step, e);
+      continue;
+    }
+    const __m256i x = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(row + p.row_base[2 * g + 1]),
+                                          reinterpret_cast<const __m128i*>(row + p.row_base[2 * g]));
+    const auto* mask = reinterpret_cast<const __m256i*>(&p.row_mask[g * E * 32]);
+    const auto* weight = reinterpret_cast<const __m256i*>(&p.row_weight[g * E * 8]);
+    __m256i acc = _mm256_madd_epi16(_mm256_shuffle_epi8(x, _mm256_loadu_si256(mask)), _mm256_loadu_si256(weight));
+    for (std::size_t k = 1; k < E; ++k)
+      acc = _mm256_add_epi32(
+          acc, _mm256_madd_epi16(_mm256_shuffle_epi8(x, _mm256_loadu_si256(mask + k)), _mm256_loadu_si256(weight + k)));
+    const __m256i r = round15(acc);
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 8 * g), _mm_packus_epi16(w, w));
+  }
+  for (std::size_t e = 8 * groups; e < n_out; ++e) out[e] = integer_element(row, p, step, e);
+}
+
 // The column pass of the 8 rows `lines` (m of them real) into dst[0..m).
 template <bool kRound, int kC, class S>
 std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, std::size_t m) {
@@ -970,6 +1072,17 @@ std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, st
   const std::size_t n = static_cast<std::size_t>(job.in.cols) * job.channels;
   const auto n_out = static_cast<std::size_t>(job.out.cols);
   if constexpr (std::is_same_v<S, u8>) {
+    if (job.col_plan.rowwise) {
+      const std::size_t elements = n_out * job.channels;
+      for (std::size_t r = 0; r < m; ++r) {
+        switch (job.col_plan.row_entries) {
+          case 2: horizontal_rowwise<2>(lines[r], job.col_plan, job.channels, elements, dst[r]); break;
+          case 4: horizontal_rowwise<4>(lines[r], job.col_plan, job.channels, elements, dst[r]); break;
+          default: horizontal_rowwise<0>(lines[r], job.col_plan, job.channels, elements, dst[r]); break;
+        }
+      }
+      return 0;
+    }
     if (job.col_plan.integer) {
       std::int32_t* P = scratch.pairs.get(kLanes * n);
       pair_rows(lines, n, job.channels, P);

@@ -748,6 +748,20 @@ inline u8 round_clip15(std::int32_t n) {
 void vertical_symmetric(const u8* const* src, const std::int16_t* m, std::size_t taps, std::size_t begin,
                         std::size_t n, u8* out) {
   const std::size_t half = taps / 2, pairs = (half + 1) / 2;
+  constexpr std::size_t kStack = 32;
+  std::int32_t w_stack[kStack];
+  std::vector<std::int32_t> w_heap;
+  std::int32_t* weights = w_stack;
+  if (pairs > kStack) {
+    w_heap.resize(pairs);
+    weights = w_heap.data();
+  }
+  for (std::size_t j = 0; j < pairs; ++j) {
+    const std::size_t k = 2 * j;
+    const auto low = static_cast<std::uint16_t>(m[k]);
+    const auto high = static_cast<std::uint16_t>(k + 1 < half ? m[k + 1] : 0);
+    weights[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(low) | (static_cast<std::uint32_t>(high) << 16));
+  }
   for (std::size_t e = begin; e + 32 <= n; e += 32) {
     const __m256i zero = _mm256_setzero_si256();
     // acc0..acc3: samples 0-3 | 8-11, 4-7 | 12-15, 16-19 | 24-27, 20-23 | 28-31.
@@ -764,10 +778,7 @@ void vertical_symmetric(const u8* const* src, const std::int16_t* m, std::size_t
       __m256i a_lo, a_hi, b_lo = zero, b_hi = zero;
       sums(k, a_lo, a_hi);
       if (k + 1 < half) sums(k + 1, b_lo, b_hi);
-      const auto low = static_cast<std::uint16_t>(m[k]);
-      const auto high = static_cast<std::uint16_t>(k + 1 < half ? m[k + 1] : 0);
-      const __m256i w = _mm256_set1_epi32(static_cast<std::int32_t>(static_cast<std::uint32_t>(low) |
-                                                                     (static_cast<std::uint32_t>(high) << 16)));
+      const __m256i w = _mm256_set1_epi32(weights[j]);
       acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_unpacklo_epi16(a_lo, b_lo), w));
       acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_unpackhi_epi16(a_lo, b_lo), w));
       acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(_mm256_unpacklo_epi16(a_hi, b_hi), w));

@@ -5,9 +5,11 @@
 // float64, taps added in order, so its results are bit-identical to it and
 // integer images round exactly as it (and MATLAB) does; it serves float64 and
 // uint16 images, and every image on CPUs without AVX2. The AVX2 kernel
-// (resize_avx2.cpp) serves uint8 and float32 images in float32 SIMD: uint8
-// stays bit-identical (samples that float32 could round differently are
-// recomputed in float64), float32 is within float32 rounding of the reference.
+// (resize_avx2.cpp) serves uint8 and float32 images in SIMD: uint8 stays
+// bit-identical (a pass whose weights are multiples of 2^-15 is computed
+// exactly in int32; any other in float32, recomputing in float64 the samples
+// that float32 could round differently), float32 is within float32 rounding
+// of the reference.
 #pragma once
 
 #include <cstddef>

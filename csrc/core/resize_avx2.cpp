@@ -1,6 +1,12 @@
 // The AVX2 kernel of resize for uint8 and float32 images (resize.hpp says when
 // it runs). Compiled with -mavx2 -mfma -ffp-contract=off (CMakeLists.txt): the
-// float32 sums use FMA on purpose, the float64 recomputations must not.
+// float32 sums use FMA on purpose, the float64 recomputations must not. A
+// uint8 pass whose weights are all multiples of 2^-15 is done in integers
+// instead (below the proof of the float32 path), with the same band structure:
+// the row pass with _mm256_madd_epi16 on the bytes of two input rows
+// interleaved (on x_k + x_{K-1-k} where the weights are symmetric), the column
+// pass on pairs of transposed samples, or, when enlarging, along each row: a
+// byte shuffle gathers the taps of 8 outputs from 16 input bytes.
 //
 // Work is done in bands of 8 rows, one band per task, so that both passes run
 // on data in L1/L2 and the result does not depend on the thread count:

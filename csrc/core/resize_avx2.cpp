@@ -56,7 +56,8 @@
 // integer in [-2^15, 2^15 - 1] (an int16; checked per axis, else the float32
 // path above), and x_k in [0, 255] (the image, or the previous pass's uint8
 // result), the reference's sum is exactly N 2^-15 with N = sum_k m_k x_k (its
-// float64 operations are exact by the argument above). N is made in int32 by
+// products and partial sums are multiples of 2^-15 below 255 S < 2^16 in
+// magnitude: exact in float64). N is made in int32, in any order, by
 // _mm256_madd_epi16, which adds the int32 products of two int16 pairs:
 // |m_a x_a + m_b x_b| <= 2 2^15 255 < 2^31, and every partial sum of N is
 // at most 255 2^15 S in magnitude, below 2^31 for S < 257 (required; bicubic
@@ -119,7 +120,7 @@ class Scratch {
 struct ThreadScratch {
   Scratch<float> transposed, results;
   Scratch<std::int32_t> pairs, integer_results;
-  Scratch<char> band, inputs, outputs, middle;
+  Scratch<char> band, inputs, outputs;
 };
 
 ThreadScratch& thread_scratch() {
@@ -224,12 +225,12 @@ struct Plan {
   std::vector<std::int16_t> weight16;  // n_out × width: m, zero past the span
   // The column pass's taps for _mm256_madd_epi16 on the pair table P of the
   // 8 rows (P[q] holds sample q in its low 16 bits, q + step in the high):
-  // Entries of a P index and (m_a, m_b) packed into an int32. Two taps share
+  // entries of a P index and (m_a, m_b) packed into an int32. Two taps share
   // an entry where the second is the next sample, so inside the image an
-  // output of K taps needs ceil(K / 2) madds. Output i has pair_count[i]
-  // entries from i * pair_stride; `pairs`, the most common count (the
-  // interior's), is what the loops unroll, the others are padded to it with
-  // zero weights or have extra entries after it (at the borders).
+  // output of K taps needs ceil(K / 2) madds. Output i has pairs +
+  // pair_extra[i] entries from i * pair_stride: `pairs`, the most common
+  // count (the interior's), is what the loops unroll; outputs with fewer are
+  // padded with zero weights, those with more (at the borders) loop on.
   std::size_t pairs = 0, pair_stride = 0;
   std::vector<std::int32_t> pair_index, pair_weight;
   std::vector<std::uint32_t> pair_extra;  // per output: entries beyond `pairs`

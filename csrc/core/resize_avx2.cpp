@@ -208,6 +208,62 @@ inline float round_clamp(float s, Rounding rounding, bool& suspect) {
 struct Plan;
 void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in);
 
+// The column pass's taps for _mm256_madd_epi16 on a pair table P of the 8
+// rows of a band (each P entry holds two samples of every row, as int16s):
+// entries of a P index and (m_a, m_b) packed into an int32. Output i has
+// pairs + extra[i] entries from i * stride: `pairs`, the most common count
+// (the interior's), is what the loops unroll; outputs with fewer are padded
+// with zero weights (reading entry 0, always there), those with more (at the
+// borders) loop on.
+struct PairTable {
+  std::size_t pairs = 0, stride = 0, total = 0;  // total: entries before padding
+  std::vector<std::int32_t> index, weight;
+  std::vector<std::uint32_t> extra;
+};
+
+// The table of the entries listed output by output, each output's ended by index -1.
+PairTable pack_pairs(const std::vector<std::int32_t>& index, const std::vector<std::int32_t>& weight,
+                     std::size_t n_out) {
+  std::vector<std::size_t> counts;
+  std::size_t count = 0;
+  for (std::int32_t q : index) {
+    if (q < 0) {
+      counts.push_back(count);
+      count = 0;
+    } else {
+      ++count;
+    }
+  }
+  PairTable t;
+  const std::size_t longest = std::max<std::size_t>(1, *std::max_element(counts.begin(), counts.end()));
+  std::vector<std::size_t> histogram(longest + 1, 0);
+  for (std::size_t c : counts) ++histogram[c];
+  t.pairs = static_cast<std::size_t>(std::max_element(histogram.begin() + 1, histogram.end()) - histogram.begin());
+  t.stride = longest;
+  t.index.assign(n_out * longest, 0);
+  t.weight.assign(n_out * longest, 0);
+  t.extra.assign(n_out, 0);
+  std::size_t i = 0, at = 0;
+  for (std::size_t e = 0; e < index.size(); ++e) {
+    if (index[e] < 0) {
+      t.extra[i] = static_cast<std::uint32_t>(at > t.pairs ? at - t.pairs : 0);
+      ++i;
+      at = 0;
+      continue;
+    }
+    t.index[i * longest + at] = index[e];
+    t.weight[i * longest + at] = weight[e];
+    ++at;
+    ++t.total;
+  }
+  return t;
+}
+
+inline std::int32_t weight_pair(std::int16_t low, std::int16_t high) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint16_t>(low)) |
+                                   (static_cast<std::uint32_t>(static_cast<std::uint16_t>(high)) << 16));
+}
+
 // One axis in the form the float32 loops read.
 struct Plan {
   std::size_t width = 0;            // taps per output: the longest span
@@ -223,17 +279,16 @@ struct Plan {
   // m an int16, and S < 257.
   bool integer = false;
   std::vector<std::int16_t> weight16;  // n_out × width: m, zero past the span
-  // The column pass's taps for _mm256_madd_epi16 on the pair table P of the
-  // 8 rows (P[q] holds sample q in its low 16 bits, q + step in the high):
-  // entries of a P index and (m_a, m_b) packed into an int32. Two taps share
-  // an entry where the second is the next sample, so inside the image an
-  // output of K taps needs ceil(K / 2) madds. Output i has pairs +
-  // pair_extra[i] entries from i * pair_stride: `pairs`, the most common
-  // count (the interior's), is what the loops unroll; outputs with fewer are
-  // padded with zero weights, those with more (at the borders) loop on.
-  std::size_t pairs = 0, pair_stride = 0;
-  std::vector<std::int32_t> pair_index, pair_weight;
-  std::vector<std::uint32_t> pair_extra;  // per output: entries beyond `pairs`
+  // The column pass on P[q] = (sample q, sample q + step): two taps share an
+  // entry where the second is the next sample, so inside the image an
+  // output of K taps needs ceil(K / 2) madds.
+  PairTable pairs;
+  // Single-channel images, when no worse: P[i] = (sample 2 i - offset,
+  // 2 i + 1 - offset), half as many entries to make, aligned with the tap
+  // pairs of the interior (shrinking by 2^-j, their first taps have one parity).
+  bool use_aligned = false;
+  std::size_t aligned_offset = 0;
+  PairTable aligned;
   // The column pass along each row instead (enlarging): output elements
   // 8 g .. 8 g + 7 of a row (element = sample × step + channel) are a madd
   // per entry of pairs picked by one byte shuffle from 16 input bytes at
@@ -304,46 +359,40 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
         m[k] = static_cast<std::int16_t>(t.weight[i * t.taps + span.first + k] * 32768.0);
       for (std::size_t k = 0; k < taps;) {
         const bool pair = k + 1 < taps && ix[k + 1] == ix[k] + static_cast<std::int32_t>(step);
-        const auto low = static_cast<std::uint16_t>(m[k]);
-        const auto high = static_cast<std::uint16_t>(pair ? m[k + 1] : 0);
         index.push_back(ix[k]);
-        weight.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(low) |
-                                                   (static_cast<std::uint32_t>(high) << 16)));
+        weight.push_back(weight_pair(m[k], pair ? m[k + 1] : 0));
         k += pair ? 2 : 1;
       }
       index.push_back(-1);  // end of output i
       weight.push_back(0);
     }
-    std::vector<std::size_t> counts;
-    std::size_t count = 0;
-    for (std::int32_t q : index) {
-      if (q < 0) {
-        counts.push_back(count);
-        count = 0;
-      } else {
-        ++count;
+    p.pairs = pack_pairs(index, weight, n_out);
+    if (step == 1) {
+      for (std::size_t offset = 0; offset < 2; ++offset) {
+        index.clear();
+        weight.clear();
+        for (std::size_t i = 0; i < n_out; ++i) {
+          const std::size_t taps = spans[i].last - spans[i].first;
+          const std::int32_t* ix = &p.index[i * p.width];
+          const std::int16_t* m = &p.weight16[i * p.width];
+          for (std::size_t k = 0; k < taps;) {
+            const auto q = static_cast<std::size_t>(ix[k]) + offset;  // entry q / 2, half q % 2
+            const bool pair = q % 2 == 0 && k + 1 < taps && ix[k + 1] == ix[k] + 1;
+            index.push_back(static_cast<std::int32_t>(q / 2));
+            weight.push_back(pair ? weight_pair(m[k], m[k + 1]) : q % 2 == 0 ? weight_pair(m[k], 0)
+                                                                            : weight_pair(0, m[k]));
+            k += pair ? 2 : 1;
+          }
+          index.push_back(-1);
+          weight.push_back(0);
+        }
+        PairTable aligned = pack_pairs(index, weight, n_out);
+        if (aligned.total <= p.pairs.total && (!p.use_aligned || aligned.total < p.aligned.total)) {
+          p.use_aligned = true;
+          p.aligned_offset = offset;
+          p.aligned = std::move(aligned);
+        }
       }
-    }
-    const std::size_t longest = std::max<std::size_t>(1, *std::max_element(counts.begin(), counts.end()));
-    std::vector<std::size_t> histogram(longest + 1, 0);
-    for (std::size_t c : counts) ++histogram[c];
-    p.pairs = static_cast<std::size_t>(std::max_element(histogram.begin() + 1, histogram.end()) - histogram.begin());
-    // Padding entries have weight 0 and read sample 0 (always there).
-    p.pair_stride = longest;
-    p.pair_index.assign(n_out * longest, 0);
-    p.pair_weight.assign(n_out * longest, 0);
-    p.pair_extra.assign(n_out, 0);
-    std::size_t i = 0, at = 0;
-    for (std::size_t e = 0; e < index.size(); ++e) {
-      if (index[e] < 0) {
-        p.pair_extra[i] = static_cast<std::uint32_t>(at > p.pairs ? at - p.pairs : 0);
-        ++i;
-        at = 0;
-        continue;
-      }
-      p.pair_index[i * longest + at] = index[e];
-      p.pair_weight[i * longest + at] = weight[e];
-      ++at;
     }
   }
   if (p.integer) make_rowwise(p, n_out, step, static_cast<std::size_t>(end));
@@ -908,17 +957,43 @@ void pair_rows(const u8* const* rows, std::size_t n, std::size_t step, std::int3
     }
 }
 
+// P[8 i + r] = samples 2 i - offset and 2 i + 1 - offset of row r (0 outside
+// the row) in the low and high 16 bits, for the (n + offset + 1) / 2 entries
+// of a single-channel row: the widened bytes, transposed.
+void pair_aligned(const u8* const* rows, std::size_t n, std::size_t offset, std::int32_t* P) {
+  const std::size_t entries = (n + offset + 1) / 2;
+  auto sample = [&](std::size_t r, std::size_t i) -> std::uint32_t {
+    return i >= offset && i - offset < n ? rows[r][i - offset] : 0;
+  };
+  auto scalar = [&](std::size_t i) {
+    for (std::size_t r = 0; r < kLanes; ++r)
+      P[i * kLanes + r] = static_cast<std::int32_t>(sample(r, 2 * i) | (sample(r, 2 * i + 1) << 16));
+  };
+  std::size_t i = 0;
+  for (; i < entries && 2 * i < offset; ++i) scalar(i);
+  for (; i + 8 <= entries && 2 * i - offset + 16 <= n; i += 8) {
+    __m256 v[8];
+    for (std::size_t r = 0; r < kLanes; ++r)
+      v[r] = _mm256_castsi256_ps(
+          _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r] + 2 * i - offset))));
+    transpose8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    for (std::size_t r = 0; r < kLanes; ++r)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(P + (i + r) * kLanes), _mm256_castps_si256(v[r]));
+  }
+  for (; i < entries; ++i) scalar(i);
+}
+
 // The column pass in int32 of the 8 rows paired in P, written to the first
 // `rows` of `dst`. kC: the channels, or 0 for any; kP: entries per output
 // when known at compile time, else 0.
 template <int kC, int kP>
-void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const Plan& p, std::size_t n_out,
+void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const PairTable& p, std::size_t n_out,
                              u8* const* dst, std::size_t rows, std::int32_t* U) {
   const std::size_t C = kC > 0 ? static_cast<std::size_t>(kC) : channels;
-  const std::size_t E = kP > 0 ? static_cast<std::size_t>(kP) : p.pairs, stride = p.pair_stride;
-  const std::int32_t* index = p.pair_index.data();
-  const std::int32_t* weight = p.pair_weight.data();
-  const std::uint32_t* extra = p.pair_extra.data();
+  const std::size_t E = kP > 0 ? static_cast<std::size_t>(kP) : p.pairs, stride = p.stride;
+  const std::int32_t* index = p.index.data();
+  const std::int32_t* weight = p.weight.data();
+  const std::uint32_t* extra = p.extra.data();
   for (std::size_t j0 = 0; j0 < n_out; j0 += 8) {
     const std::size_t g = std::min<std::size_t>(8, n_out - j0);
     for (std::size_t jj = 0; jj < g; ++jj) {
@@ -957,7 +1032,7 @@ void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const 
 }
 
 template <int kC>
-void horizontal_integer(const std::int32_t* P, std::size_t channels, const Plan& p, std::size_t n_out,
+void horizontal_integer(const std::int32_t* P, std::size_t channels, const PairTable& p, std::size_t n_out,
                         u8* const* dst, std::size_t rows, std::int32_t* U) {
   switch (p.pairs) {
     case 2: return horizontal_integer_taps<kC, 2>(P, channels, p, n_out, dst, rows, U);
@@ -1102,10 +1177,15 @@ std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, st
       return 0;
     }
     if (job.col_plan.integer) {
-      std::int32_t* P = scratch.pairs.get(kLanes * n);
-      pair_rows(lines, n, job.channels, P);
+      std::int32_t* P = scratch.pairs.get(kLanes * (n + 1));
       std::int32_t* U = scratch.integer_results.get(8 * job.channels * kLanes);
-      horizontal_integer<kC>(P, job.channels, job.col_plan, n_out, dst, m, U);
+      if (job.col_plan.use_aligned) {
+        pair_aligned(lines, n, job.col_plan.aligned_offset, P);
+        horizontal_integer<kC>(P, 1, job.col_plan.aligned, n_out, dst, m, U);
+      } else {
+        pair_rows(lines, n, job.channels, P);
+        horizontal_integer<kC>(P, job.channels, job.col_plan.pairs, n_out, dst, m, U);
+      }
       return 0;
     }
   }

@@ -9,6 +9,8 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 # The module, not the function clearsight.reference re-exports under the same name.
 reference = importlib.import_module("clearsight.reference.resize")
@@ -99,6 +101,135 @@ def test_uint8_is_bit_identical_on_natural_images(scale, channels):
     for boundary in ("symmetric", "replicate"):
         np.testing.assert_array_equal(call(image, size, scale, boundary=boundary),
                                       expected(image, size, scale, boundary=boundary))
+
+
+# ------------------------------------------------------------ integer path (uint8, dyadic weights)
+
+DYADIC = (2.0, 4.0, 0.5, 0.25, 0.125, 1.0)
+
+
+def paths(image, size, scale, method="bicubic", antialias=True, boundary="symmetric", threads=2):
+    """(image, recomputed, rows pass in int32, columns pass in int32) from the compiled kernel."""
+    return core._resize_paths(image, size, scale, method, antialias, boundary, threads)
+
+
+def integer_expected(n, scale, method="bicubic", antialias=True, boundary="symmetric"):
+    """Whether every weight of an axis is m 2^-15 with m an int16 (the integer path's condition)."""
+    n_out = int(np.ceil(n * scale))
+    _, w = reference.axis_weights(n, n_out, scale, method, antialias, boundary)
+    m = w * 32768
+    return bool(np.all(m == np.round(m)) and m.min() >= -32768 and m.max() <= 32767)
+
+
+@avx2
+@pytest.mark.parametrize("s", [2.0, 4.0, 0.5, 0.25])
+def test_dyadic_bicubic_scales_take_the_integer_path(s):
+    # (×1/8's weights are multiples of 2^-16: the float32 path, checked by the property test below.)
+    image = natural((67, 93, 3))
+    size = (int(np.ceil(67 * s)), int(np.ceil(93 * s)))
+    out, recomputed, rows, cols = paths(image, size, (s, s))
+    assert rows and cols and recomputed == 0
+    np.testing.assert_array_equal(out, expected(image, size, (s, s)))
+
+
+@avx2
+@pytest.mark.parametrize(
+    "scale, method, want",
+    [
+        ((1.5, 1.5), "bicubic", (False, False)),  # weights in 54ths
+        ((1 / 3, 1 / 3), "bicubic", (False, False)),
+        ((2.0, 1 / 3), "bicubic", (True, False)),
+        ((0.7, 0.5), "bicubic", (False, True)),
+        ((2.0, 2.0), "bilinear", (True, True)),  # 1/4, 3/4
+        ((0.5, 0.25), "area", (True, True)),  # block means: 1/2, 1/4
+        ((1.0, 2.0), "bicubic", (False, True)),  # the identity's weight 1 = 2^15 m is no int16
+        ((2.0, 2.0), "nearest", (False, False)),  # weight 1 again
+    ],
+)
+def test_the_integer_path_is_taken_exactly_where_weights_allow(scale, method, want):
+    image = natural((40, 50), seed=6)
+    size = (int(np.ceil(40 * scale[0])), int(np.ceil(50 * scale[1])))
+    out, _, rows, cols = paths(image, size, scale, method)
+    assert (rows, cols) == want
+    assert want == (integer_expected(40, scale[0], method), integer_expected(50, scale[1], method))
+    np.testing.assert_array_equal(out, expected(image, size, scale, method))
+
+
+def test_the_integer_path_is_not_taken_for_float_images():
+    image = (natural((30, 30)) / 255).astype(np.float32)
+    assert paths(image, (60, 60), (2.0, 2.0))[2:] == (False, False)
+
+
+@st.composite
+def uint8_views(draw):
+    """uint8 images of odd and tiny shapes, 1-4 channels, as contiguous arrays or strided views:
+    flipped, every other sample, one channel of an interleaved image; values often at 0 and 255."""
+    # Wide rows too: the vector loops along a row (32 samples, 8-element groups) and their tails.
+    rows, cols = draw(st.integers(1, 41)), draw(st.integers(1, 41) | st.integers(100, 300))
+    channels = draw(st.sampled_from([None, 1, 2, 3, 4]))
+    kind = draw(st.sampled_from(["random", "extremes", "spikes"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    layout = draw(st.sampled_from(["contiguous", "flipped", "every other", "channel of RGBA", "transposed"]))
+    big_rows, big_cols = (2 * rows, 2 * cols) if layout == "every other" else (rows, cols)
+    if layout == "transposed":
+        big_rows, big_cols = cols, rows
+    shape = (big_rows, big_cols, 4) if layout == "channel of RGBA" else (
+        (big_rows, big_cols) if channels is None else (big_rows, big_cols, channels))
+    if kind == "random":
+        big = rng.integers(0, 256, shape)
+    elif kind == "extremes":  # saturation: sums far below 0 and above 255 at every edge
+        big = np.where(rng.random(shape) < 0.5, 0, 255)
+    else:  # sparse bright spikes on black: exact ties of MATLAB's rounding
+        big = np.where(rng.random(shape) < 0.15, rng.choice([64, 128, 192, 255], shape), 0)
+    big = big.astype(np.uint8)
+    view = {
+        "contiguous": lambda a: a,
+        "flipped": lambda a: a[::-1, ::-1],
+        "every other": lambda a: a[::2, 1::2],
+        "channel of RGBA": lambda a: a[..., 1],
+        "transposed": lambda a: np.swapaxes(a, 0, 1),
+    }[layout](big)
+    return view
+
+
+@avx2
+@settings(max_examples=250, deadline=None)
+@given(
+    image=uint8_views(),
+    scale=st.tuples(st.sampled_from(DYADIC), st.sampled_from(DYADIC)),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+    method=st.sampled_from(["bicubic", "bicubic", "bilinear", "area"]),
+    threads=st.sampled_from([1, 2, 3]),
+)
+def test_integer_path_is_bit_identical_to_the_reference(image, scale, boundary, method, threads):
+    size = (int(np.ceil(image.shape[0] * scale[0])), int(np.ceil(image.shape[1] * scale[1])))
+    out, recomputed, rows, cols = paths(image, size, scale, method, True, boundary, threads)
+    np.testing.assert_array_equal(out, expected(image, size, scale, method, True, boundary))
+    assert rows == integer_expected(image.shape[0], scale[0], method, True, boundary)
+    assert cols == integer_expected(image.shape[1], scale[1], method, True, boundary)
+    if rows and cols:
+        assert recomputed == 0
+
+
+@avx2
+@pytest.mark.parametrize("s", [2.0, 0.5, 0.25])
+@pytest.mark.parametrize("channels", [None, 2, 3, 4])
+def test_integer_path_on_wide_images_and_saturating_edges(s, channels):
+    # Wide enough for the 32-sample loops of the row pass (and their tails: odd widths); black
+    # and white blocks make the cubic over- and undershoot past 0 and 255, which must be clipped.
+    rows, cols = 37, 203
+    shape = (rows, cols) if channels is None else (rows, cols, channels)
+    image = natural(shape, seed=8)
+    image[:, 40:90] = 255
+    image[:, 90:150] = 0
+    image[12:24, 60:120] = 255
+    size = (int(np.ceil(rows * s)), int(np.ceil(cols * s)))
+    sums = first_pass_sums(image, size, (s, s))
+    assert sums.max() > 255.5 and sums.min() < -0.5
+    for boundary in ("symmetric", "replicate"):
+        out, _, r, c = paths(image, size, (s, s), boundary=boundary)
+        assert r and c
+        np.testing.assert_array_equal(out, expected(image, size, (s, s), boundary=boundary))
 
 
 # ------------------------------------------------------------ threads

@@ -205,6 +205,7 @@ struct AxisKey {
 struct AxisTable {
   AxisTaps taps;
   std::vector<Span> spans;
+  mutable resize_detail::PlanCache plans;
 };
 
 // The tables of the last few axes resized: frames of a stream share theirs,
@@ -288,7 +289,9 @@ AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMe
 }
 
 std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
-                   ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads) {
+                   ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads,
+                   ResizeTrace* trace) {
+  if (trace) *trace = ResizeTrace{};
   if (in.type != out.type) throw std::invalid_argument("out must have the image's dtype");
   if (in.channels != out.channels || in.channels < 1)
     throw std::invalid_argument("out must have the image's channels");
@@ -307,8 +310,9 @@ std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows,
   // (Its tap tables index a row's samples with int32.)
   if ((in.type == PixelType::uint8 || in.type == PixelType::float32) && w * c < (std::size_t(1) << 27) &&
       ow * c < (std::size_t(1) << 27) && std::strcmp(cpu_variant(), "avx2") == 0)
-    return resize_detail::resize_avx2(in, out, {&row_taps, &row_spans}, {&col_taps, &col_spans},
-                                      scale_rows <= scale_cols, threads);
+    return resize_detail::resize_avx2(in, out, {&row_taps, &row_spans, &rows->plans},
+                                      {&col_taps, &col_spans, &cols->plans},
+                                      scale_rows <= scale_cols, threads, trace);
 #endif
   if (!integer(in.type)) check_finite(in, threads);
   const bool round = integer(in.type);

@@ -5,9 +5,11 @@
 // float64, taps added in order, so its results are bit-identical to it and
 // integer images round exactly as it (and MATLAB) does; it serves float64 and
 // uint16 images, and every image on CPUs without AVX2. The AVX2 kernel
-// (resize_avx2.cpp) serves uint8 and float32 images in float32 SIMD: uint8
-// stays bit-identical (samples that float32 could round differently are
-// recomputed in float64), float32 is within float32 rounding of the reference.
+// (resize_avx2.cpp) serves uint8 and float32 images in SIMD: uint8 stays
+// bit-identical (a pass whose weights are multiples of 2^-15 is computed
+// exactly in int32; any other in float32, recomputing in float64 the samples
+// that float32 could round differently), float32 is within float32 rounding
+// of the reference.
 #pragma once
 
 #include <cstddef>
@@ -39,12 +41,19 @@ struct AxisTaps {
 AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMethod method,
                      bool antialias, ResizeBoundary boundary);
 
+// Which paths the AVX2 kernel took (for tests): uint8 passes done in int32
+// arithmetic (weights all multiples of 2^-15, resize_avx2.cpp's header).
+struct ResizeTrace {
+  bool integer_rows = false, integer_cols = false;
+};
+
 // Resizes `in` into `out` (same pixel type and channels; out's rows and cols
 // are the output size; `scale_rows`, `scale_cols` map the coordinates).
 // Returns how many samples the AVX2 kernel recomputed in float64 (0 on the
-// portable kernel). Throws std::invalid_argument on inconsistent views or
-// parameters.
+// portable kernel); fills `trace` if given. Throws std::invalid_argument on
+// inconsistent views or parameters.
 std::size_t resize(const ImageView& in, const ImageView& out, double scale_rows, double scale_cols,
-            ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads);
+                   ResizeMethod method, bool antialias, ResizeBoundary boundary, std::size_t threads,
+                   ResizeTrace* trace = nullptr);
 
 }  // namespace clearsight

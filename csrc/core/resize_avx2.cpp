@@ -1,6 +1,12 @@
 // The AVX2 kernel of resize for uint8 and float32 images (resize.hpp says when
 // it runs). Compiled with -mavx2 -mfma -ffp-contract=off (CMakeLists.txt): the
-// float32 sums use FMA on purpose, the float64 recomputations must not.
+// float32 sums use FMA on purpose, the float64 recomputations must not. A
+// uint8 pass whose weights are all multiples of 2^-15 is done in integers
+// instead (below the proof of the float32 path), with the same band structure:
+// the row pass with _mm256_madd_epi16 on the bytes of two input rows
+// interleaved (on x_k + x_{K-1-k} where the weights are symmetric), the column
+// pass on pairs of transposed samples, or, when enlarging, along each row: a
+// byte shuffle gathers the taps of 8 outputs from 16 input bytes.
 //
 // Work is done in bands of 8 rows, one band per task, so that both passes run
 // on data in L1/L2 and the result does not depend on the thread count:
@@ -44,6 +50,23 @@
 // 2^-15 of magnitude below 2^9, exact in float32 and float64 alike, so
 // s32 = s64, and floor(s32 + 1/2), exact too, is MATLAB's rounding, ties
 // included (its sums often land on a half-integer exactly).
+//
+// Such a pass of a uint8 image is done in integers instead (OpenCV's way to
+// its 8-bit speed, kept exact here). With each weight w_k = m_k 2^-15, m_k an
+// integer in [-2^15, 2^15 - 1] (an int16; checked per axis, else the float32
+// path above), and x_k in [0, 255] (the image, or the previous pass's uint8
+// result), the reference's sum is exactly N 2^-15 with N = sum_k m_k x_k (its
+// products and partial sums are multiples of 2^-15 below 255 S < 2^16 in
+// magnitude: exact in float64). N is made in int32, in any order, by
+// _mm256_madd_epi16, which adds the int32 products of two int16 pairs:
+// |m_a x_a + m_b x_b| <= 2 2^15 255 < 2^31, and every partial sum of N is
+// at most 255 2^15 S in magnitude, below 2^31 for S < 257 (required; bicubic
+// has S < 1.3), so nothing overflows and N is exact. MATLAB's rounding,
+// sign(s) floor(|s| + 1/2) clipped to [0, 255], is for N >= 0 floor((N +
+// 2^14) / 2^15) = (N + 2^14) >> 15, and for N < 0 a number <= 0 that clips to
+// 0, as (N + 2^14) >> 15 (an arithmetic shift: a floor) does too; the clip is
+// the saturation of packs_epi32 and packus_epi16. So this path equals the
+// reference bit for bit by construction, with nothing to recompute.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -95,8 +118,9 @@ class Scratch {
 };
 
 struct ThreadScratch {
-  Scratch<float> transposed, band, results;
-  Scratch<char> inputs, outputs;
+  Scratch<float> transposed, results;
+  Scratch<std::int32_t> pairs, integer_results;
+  Scratch<char> band, inputs, outputs;
 };
 
 ThreadScratch& thread_scratch() {
@@ -181,6 +205,65 @@ inline float round_clamp(float s, Rounding rounding, bool& suspect) {
 
 // ------------------------------------------------------------ taps
 
+struct Plan;
+void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in);
+
+// The column pass's taps for _mm256_madd_epi16 on a pair table P of the 8
+// rows of a band (each P entry holds two samples of every row, as int16s):
+// entries of a P index and (m_a, m_b) packed into an int32. Output i has
+// pairs + extra[i] entries from i * stride: `pairs`, the most common count
+// (the interior's), is what the loops unroll; outputs with fewer are padded
+// with zero weights (reading entry 0, always there), those with more (at the
+// borders) loop on.
+struct PairTable {
+  std::size_t pairs = 0, stride = 0, total = 0;  // total: entries before padding
+  std::vector<std::int32_t> index, weight;
+  std::vector<std::uint32_t> extra;
+};
+
+// The table of the entries listed output by output, each output's ended by index -1.
+PairTable pack_pairs(const std::vector<std::int32_t>& index, const std::vector<std::int32_t>& weight,
+                     std::size_t n_out) {
+  std::vector<std::size_t> counts;
+  std::size_t count = 0;
+  for (std::int32_t q : index) {
+    if (q < 0) {
+      counts.push_back(count);
+      count = 0;
+    } else {
+      ++count;
+    }
+  }
+  PairTable t;
+  const std::size_t longest = std::max<std::size_t>(1, *std::max_element(counts.begin(), counts.end()));
+  std::vector<std::size_t> histogram(longest + 1, 0);
+  for (std::size_t c : counts) ++histogram[c];
+  t.pairs = static_cast<std::size_t>(std::max_element(histogram.begin() + 1, histogram.end()) - histogram.begin());
+  t.stride = longest;
+  t.index.assign(n_out * longest, 0);
+  t.weight.assign(n_out * longest, 0);
+  t.extra.assign(n_out, 0);
+  std::size_t i = 0, at = 0;
+  for (std::size_t e = 0; e < index.size(); ++e) {
+    if (index[e] < 0) {
+      t.extra[i] = static_cast<std::uint32_t>(at > t.pairs ? at - t.pairs : 0);
+      ++i;
+      at = 0;
+      continue;
+    }
+    t.index[i * longest + at] = index[e];
+    t.weight[i * longest + at] = weight[e];
+    ++at;
+    ++t.total;
+  }
+  return t;
+}
+
+inline std::int32_t weight_pair(std::int16_t low, std::int16_t high) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint16_t>(low)) |
+                                   (static_cast<std::uint32_t>(static_cast<std::uint16_t>(high)) << 16));
+}
+
 // One axis in the form the float32 loops read.
 struct Plan {
   std::size_t width = 0;            // taps per output: the longest span
@@ -192,6 +275,32 @@ struct Plan {
   std::vector<std::uint8_t> consecutive;
   std::vector<std::uint8_t> consecutive8;  // the same for outputs 8 i .. 8 i + 7 together
   Rounding rounding;
+  // The integer path of uint8 images (the header): every weight is m 2^-15,
+  // m an int16, and S < 257.
+  bool integer = false;
+  std::vector<std::int16_t> weight16;  // n_out × width: m, zero past the span
+  // The column pass on P[q] = (sample q, sample q + step): two taps share an
+  // entry where the second is the next sample, so inside the image an
+  // output of K taps needs ceil(K / 2) madds.
+  PairTable pairs;
+  // Single-channel images, when no worse: P[i] = (sample 2 i - offset,
+  // 2 i + 1 - offset), half as many entries to make, aligned with the tap
+  // pairs of the interior (shrinking by 2^-j, their first taps have one parity).
+  bool use_aligned = false;
+  std::size_t aligned_offset = 0;
+  PairTable aligned;
+  // The column pass along each row instead (enlarging): output elements
+  // 8 g .. 8 g + 7 of a row (element = sample × step + channel) are a madd
+  // per entry of pairs picked by one byte shuffle from 16 input bytes at
+  // row_base[2 g] (elements 0-3) and row_base[2 g + 1] (4-7): row_mask and
+  // row_weight hold row_entries 32-byte vectors per group. Groups whose taps
+  // do not fit 16 bytes (the borders) have row_ok 0 and are summed one by one.
+  bool rowwise = false;
+  std::size_t row_entries = 0;
+  std::vector<std::uint8_t> row_ok;
+  std::vector<std::int32_t> row_base;
+  std::vector<std::uint8_t> row_mask;
+  std::vector<std::int32_t> row_weight;
 };
 
 // `step`: elements per input sample (the channels for the column axis).
@@ -212,6 +321,13 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
     s_max = std::max(s_max, s);
   }
   p.rounding.exact = dyadic && s_max < 2.0;
+  bool fits16 = true;
+  for (std::size_t i = 0; i < n_out && fits16; ++i)
+    for (std::size_t k = spans[i].first; k < spans[i].last; ++k) {
+      const double m = t.weight[i * t.taps + k] * 32768.0;
+      fits16 = fits16 && m >= -32768.0 && m <= 32767.0;
+    }
+  p.integer = dyadic && fits16 && s_max < 257.0;
   p.width = std::max<std::size_t>(p.width, 1);
   p.index.assign(n_out * p.width, 0);
   p.weight.assign(n_out * p.width, 0.0f);
@@ -231,6 +347,55 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
       p.index[i * p.width + k] = next < end ? next : p.index[i * p.width + k - 1];
     }
   }
+  if (p.integer) {
+    p.weight16.assign(n_out * p.width, 0);
+    std::vector<std::int32_t> index, weight;
+    for (std::size_t i = 0; i < n_out; ++i) {
+      const Span span = spans[i];
+      const std::size_t taps = span.last - span.first;
+      const std::int32_t* ix = &p.index[i * p.width];
+      std::int16_t* m = &p.weight16[i * p.width];
+      for (std::size_t k = 0; k < taps; ++k)
+        m[k] = static_cast<std::int16_t>(t.weight[i * t.taps + span.first + k] * 32768.0);
+      for (std::size_t k = 0; k < taps;) {
+        const bool pair = k + 1 < taps && ix[k + 1] == ix[k] + static_cast<std::int32_t>(step);
+        index.push_back(ix[k]);
+        weight.push_back(weight_pair(m[k], pair ? m[k + 1] : 0));
+        k += pair ? 2 : 1;
+      }
+      index.push_back(-1);  // end of output i
+      weight.push_back(0);
+    }
+    p.pairs = pack_pairs(index, weight, n_out);
+    if (step == 1) {
+      for (std::size_t offset = 0; offset < 2; ++offset) {
+        index.clear();
+        weight.clear();
+        for (std::size_t i = 0; i < n_out; ++i) {
+          const std::size_t taps = spans[i].last - spans[i].first;
+          const std::int32_t* ix = &p.index[i * p.width];
+          const std::int16_t* m = &p.weight16[i * p.width];
+          for (std::size_t k = 0; k < taps;) {
+            const auto q = static_cast<std::size_t>(ix[k]) + offset;  // entry q / 2, half q % 2
+            const bool pair = q % 2 == 0 && k + 1 < taps && ix[k + 1] == ix[k] + 1;
+            index.push_back(static_cast<std::int32_t>(q / 2));
+            weight.push_back(pair ? weight_pair(m[k], m[k + 1]) : q % 2 == 0 ? weight_pair(m[k], 0)
+                                                                            : weight_pair(0, m[k]));
+            k += pair ? 2 : 1;
+          }
+          index.push_back(-1);
+          weight.push_back(0);
+        }
+        PairTable aligned = pack_pairs(index, weight, n_out);
+        if (aligned.total <= p.pairs.total && (!p.use_aligned || aligned.total < p.aligned.total)) {
+          p.use_aligned = true;
+          p.aligned_offset = offset;
+          p.aligned = std::move(aligned);
+        }
+      }
+    }
+  }
+  if (p.integer) make_rowwise(p, n_out, step, static_cast<std::size_t>(end));
   p.consecutive.assign(n_out, 1);
   for (std::size_t i = 0; i < n_out; ++i)
     for (std::size_t k = 1; k < p.width; ++k)
@@ -253,6 +418,75 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
     if (static_cast<double>(threshold) > limit) threshold = std::nextafter(threshold, 0.0f);
   }
   return p;
+}
+
+// The plan of an axis for `step`, from the axis's cache if it has one.
+std::shared_ptr<const Plan> cached_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
+  if (axis.plans == nullptr) return std::make_shared<const Plan>(make_plan(axis, n_out, step));
+  PlanCache& cache = *axis.plans;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    for (const auto& entry : cache.plans)
+      if (entry.first == step) return std::static_pointer_cast<const Plan>(entry.second);
+  }
+  auto plan = std::make_shared<const Plan>(make_plan(axis, n_out, step));
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  for (const auto& entry : cache.plans)  // made meanwhile by a concurrent caller
+    if (entry.first == step) return std::static_pointer_cast<const Plan>(entry.second);
+  cache.plans.emplace_back(step, plan);
+  return plan;
+}
+
+// The row-wise tables of an integer plan (Plan::rowwise), for inputs of
+// n_in elements; left unused unless nearly every group fits.
+void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in) {
+  const std::size_t width = p.width, entries = (width + 1) / 2;
+  if (entries > 4) return;  // shrinking: the taps of 4 outputs span more than 16 bytes
+  const std::size_t elements = n_out * step, groups = elements / 8;
+  if (groups == 0) return;
+  p.row_entries = entries;
+  p.row_ok.assign(groups, 0);
+  p.row_base.assign(2 * groups, 0);
+  p.row_mask.assign(groups * entries * 32, 0x80);
+  p.row_weight.assign(groups * entries * 8, 0);
+  std::size_t fit = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    bool ok = true;
+    for (std::size_t half = 0; half < 2 && ok; ++half) {
+      // The element's taps with a non-zero weight: bytes index + channel.
+      std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = -1;
+      for (std::size_t l = 0; l < 4; ++l) {
+        const std::size_t e = 8 * g + 4 * half + l, j = e / step, c = e % step;
+        for (std::size_t k = 0; k < width; ++k)
+          if (p.weight16[j * width + k] != 0) {
+            const std::int64_t at = p.index[j * width + k] + static_cast<std::int64_t>(c);
+            lo = std::min(lo, at);
+            hi = std::max(hi, at);
+          }
+      }
+      if (hi < 0) lo = hi = 0;
+      ok = hi - lo < 16 && lo + 16 <= static_cast<std::int64_t>(n_in);
+      p.row_base[2 * g + half] = static_cast<std::int32_t>(lo);
+      for (std::size_t l = 0; l < 4 && ok; ++l) {
+        const std::size_t e = 8 * g + 4 * half + l, j = e / step, c = e % step;
+        for (std::size_t k = 0; k < width; ++k) {
+          const std::int16_t m = p.weight16[j * width + k];
+          if (m == 0) continue;
+          const std::size_t entry = k / 2, lane = 4 * half + l;
+          std::uint8_t* mask = &p.row_mask[(g * entries + entry) * 32];
+          // Byte 4 l + 2 (k % 2) of its 128-bit half: the tap's sample, widened by a zero byte.
+          mask[16 * half + 4 * l + 2 * (k % 2)] =
+              static_cast<std::uint8_t>(p.index[j * width + k] + static_cast<std::int64_t>(c) - lo);
+          std::int32_t& w = p.row_weight[(g * entries + entry) * 8 + lane];
+          const auto bits = static_cast<std::uint32_t>(static_cast<std::uint16_t>(m)) << (16 * (k % 2));
+          w = static_cast<std::int32_t>(static_cast<std::uint32_t>(w) | bits);
+        }
+      }
+    }
+    p.row_ok[g] = ok;
+    fit += ok;
+  }
+  p.rowwise = fit * 10 >= groups * 9;
 }
 
 // ------------------------------------------------------------ row pass
@@ -553,6 +787,262 @@ std::size_t horizontal(const float* T, std::size_t channels, const Plan& p, cons
   }
 }
 
+// ------------------------------------------------------------ integer passes (uint8)
+
+// MATLAB's rounding of N 2^-15 before the clip (the header): floor(N 2^-15 + 1/2).
+inline __m256i round15(__m256i n) { return _mm256_srai_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(1 << 14)), 15); }
+
+inline u8 round_clip15(std::int32_t n) {
+  if (n < 0) return 0;  // (and >> of a negative number is a floor only since C++20)
+  return static_cast<u8>(std::min((n + (1 << 14)) >> 15, 255));
+}
+
+// The row pass of an output whose weights are symmetric (m_k = m_{K-1-k},
+// K even: every output of a shrink by 2^-j): N = sum_{k < K/2} m_k (x_k +
+// x_{K-1-k}), the same integer (x_k + x_{K-1-k} <= 510 is an int16, and
+// |N| < 2^31 as before), with half the madds. Sums are paired for the madd.
+void vertical_symmetric(const u8* const* src, const std::int16_t* m, std::size_t taps, std::size_t begin,
+                        std::size_t n, u8* out) {
+  const std::size_t half = taps / 2, pairs = (half + 1) / 2;
+  constexpr std::size_t kStack = 32;
+  std::int32_t w_stack[kStack];
+  std::vector<std::int32_t> w_heap;
+  std::int32_t* weights = w_stack;
+  if (pairs > kStack) {
+    w_heap.resize(pairs);
+    weights = w_heap.data();
+  }
+  for (std::size_t j = 0; j < pairs; ++j) {
+    const std::size_t k = 2 * j;
+    const auto low = static_cast<std::uint16_t>(m[k]);
+    const auto high = static_cast<std::uint16_t>(k + 1 < half ? m[k + 1] : 0);
+    weights[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(low) | (static_cast<std::uint32_t>(high) << 16));
+  }
+  for (std::size_t e = begin; e + 32 <= n; e += 32) {
+    const __m256i zero = _mm256_setzero_si256();
+    // acc0..acc3: samples 0-3 | 8-11, 4-7 | 12-15, 16-19 | 24-27, 20-23 | 28-31.
+    __m256i acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+    auto sums = [&](std::size_t k, __m256i& lo, __m256i& hi) {
+      const u8* a = src[k] + e;
+      const u8* b = src[taps - 1 - k] + e;
+      auto widen = [](const u8* p) { return _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); };
+      lo = _mm256_add_epi16(widen(a), widen(b));
+      hi = _mm256_add_epi16(widen(a + 16), widen(b + 16));
+    };
+    for (std::size_t j = 0; j < pairs; ++j) {
+      const std::size_t k = 2 * j;
+      __m256i a_lo, a_hi, b_lo = zero, b_hi = zero;
+      sums(k, a_lo, a_hi);
+      if (k + 1 < half) sums(k + 1, b_lo, b_hi);
+      const __m256i w = _mm256_set1_epi32(weights[j]);
+      acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_unpacklo_epi16(a_lo, b_lo), w));
+      acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_unpackhi_epi16(a_lo, b_lo), w));
+      acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(_mm256_unpacklo_epi16(a_hi, b_hi), w));
+      acc3 = _mm256_add_epi32(acc3, _mm256_madd_epi16(_mm256_unpackhi_epi16(a_hi, b_hi), w));
+    }
+    // Samples 0-15 and 16-31 as int16, then bytes in the order 0-7, 16-23,
+    // 8-15, 24-31, which the permutation puts right.
+    const __m256i low = _mm256_packs_epi32(round15(acc0), round15(acc1));
+    const __m256i high = _mm256_packs_epi32(round15(acc2), round15(acc3));
+    const __m256i bytes = _mm256_permute4x64_epi64(_mm256_packus_epi16(low, high), _MM_SHUFFLE(3, 1, 2, 0));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + e), bytes);
+  }
+}
+
+// The row pass in int32: out[e] for e in [begin, n) from the `taps` rows
+// `src` with weights m 2^-15. Taps are taken two at a time (any two rows):
+// their bytes interleaved and widened to int16 pairs, one madd per 8 samples.
+void vertical_integer(const u8* const* src, const std::int16_t* m, std::size_t taps, std::size_t begin,
+                      std::size_t n, u8* out) {
+  bool symmetric = taps % 2 == 0 && taps >= 4;
+  for (std::size_t k = 0; k < taps / 2 && symmetric; ++k) symmetric = m[k] == m[taps - 1 - k];
+  if (symmetric && n - begin >= 32) {
+    vertical_symmetric(src, m, taps, begin, n, out);
+    begin += (n - begin) / 32 * 32;
+  }
+  constexpr std::size_t kStack = 32;
+  const std::size_t pairs = (taps + 1) / 2;
+  const u8* a_stack[kStack];
+  const u8* b_stack[kStack];
+  std::int32_t w_stack[kStack];
+  std::vector<const u8*> a_heap, b_heap;
+  std::vector<std::int32_t> w_heap;
+  const u8** a = a_stack;
+  const u8** b = b_stack;
+  std::int32_t* w = w_stack;
+  if (pairs > kStack) {
+    a_heap.resize(pairs);
+    b_heap.resize(pairs);
+    w_heap.resize(pairs);
+    a = a_heap.data();
+    b = b_heap.data();
+    w = w_heap.data();
+  }
+  for (std::size_t j = 0; j < pairs; ++j) {
+    const std::size_t k = 2 * j;
+    const bool second = k + 1 < taps;
+    a[j] = src[k];
+    b[j] = second ? src[k + 1] : src[k];  // weight 0: any readable row
+    const auto low = static_cast<std::uint16_t>(m[k]);
+    const auto high = static_cast<std::uint16_t>(second ? m[k + 1] : 0);
+    w[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(low) | (static_cast<std::uint32_t>(high) << 16));
+  }
+  const __m256i zero = _mm256_setzero_si256();
+  std::size_t e = begin;
+  for (; e + 32 <= n; e += 32) {
+    // acc0..acc3: samples 0-3, 4-7, 8-11, 12-15 of each 16-sample half
+    // (unpack works within 128-bit lanes); the packs below undo the order.
+    __m256i acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
+    for (std::size_t j = 0; j < pairs; ++j) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[j] + e));
+      const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[j] + e));
+      const __m256i lo = _mm256_unpacklo_epi8(x, y), hi = _mm256_unpackhi_epi8(x, y);
+      const __m256i wj = _mm256_set1_epi32(w[j]);
+      acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_unpacklo_epi8(lo, zero), wj));
+      acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_unpackhi_epi8(lo, zero), wj));
+      acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(_mm256_unpacklo_epi8(hi, zero), wj));
+      acc3 = _mm256_add_epi32(acc3, _mm256_madd_epi16(_mm256_unpackhi_epi8(hi, zero), wj));
+    }
+    const __m256i low = _mm256_packs_epi32(round15(acc0), round15(acc1));
+    const __m256i high = _mm256_packs_epi32(round15(acc2), round15(acc3));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + e), _mm256_packus_epi16(low, high));
+  }
+  for (; e < n; ++e) {
+    std::int32_t acc = 0;
+    for (std::size_t k = 0; k < taps; ++k) acc += static_cast<std::int32_t>(m[k]) * src[k][e];
+    out[e] = round_clip15(acc);
+  }
+}
+
+// The 8 × 8 rounded int32 sums u[i] (output i, lane r: row r) as uint8,
+// clipped by the saturating packs, row by row: block[8 r + i].
+inline void transpose_to_bytes(const __m256i* u, u8* block) {
+  auto get = [u](int i) { return _mm256_load_si256(u + i); };
+  // Lane 0 of each: rows 0-3, lane 1: rows 4-7; bytes 4 i + r (i: output).
+  const __m256i a = _mm256_packus_epi16(_mm256_packs_epi32(get(0), get(1)), _mm256_packs_epi32(get(2), get(3)));
+  const __m256i b = _mm256_packus_epi16(_mm256_packs_epi32(get(4), get(5)), _mm256_packs_epi32(get(6), get(7)));
+  // Bytes 4 r + i: rows of 4 outputs.
+  const __m256i order = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+                                         0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  const __m256i x = _mm256_shuffle_epi8(a, order), y = _mm256_shuffle_epi8(b, order);
+  // Rows 0, 1 | 4, 5 and 2, 3 | 6, 7, 8 outputs each.
+  const __m256i lo = _mm256_unpacklo_epi32(x, y), hi = _mm256_unpackhi_epi32(x, y);
+  auto* out = reinterpret_cast<__m128i*>(block);
+  _mm_store_si128(out, _mm256_castsi256_si128(lo));
+  _mm_store_si128(out + 1, _mm256_castsi256_si128(hi));
+  _mm_store_si128(out + 2, _mm256_extracti128_si256(lo, 1));
+  _mm_store_si128(out + 3, _mm256_extracti128_si256(hi, 1));
+}
+
+// P[8 q + r] = sample q of row r in the low 16 bits, sample q + step (0 past
+// the end) in the high 16: a madd of P[q] with (m_a, m_b) adds both taps of
+// all 8 rows.
+void pair_rows(const u8* const* rows, std::size_t n, std::size_t step, std::int32_t* P) {
+  std::size_t e = 0;
+  for (; e + step + 8 <= n; e += 8) {
+    __m256 v[8];
+    for (std::size_t r = 0; r < kLanes; ++r) {
+      const __m256i x = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(rows[r] + e)));
+      const __m256i y = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(rows[r] + e + step)));
+      v[r] = _mm256_castsi256_ps(_mm256_or_si256(x, _mm256_slli_epi32(y, 16)));
+    }
+    transpose8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    for (std::size_t r = 0; r < kLanes; ++r)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(P + (e + r) * kLanes), _mm256_castps_si256(v[r]));
+  }
+  for (; e < n; ++e)
+    for (std::size_t r = 0; r < kLanes; ++r) {
+      const std::uint32_t next = e + step < n ? rows[r][e + step] : 0;
+      P[e * kLanes + r] = static_cast<std::int32_t>(rows[r][e] | (next << 16));
+    }
+}
+
+// P[8 i + r] = samples 2 i - offset and 2 i + 1 - offset of row r (0 outside
+// the row) in the low and high 16 bits, for the (n + offset + 1) / 2 entries
+// of a single-channel row: the widened bytes, transposed.
+void pair_aligned(const u8* const* rows, std::size_t n, std::size_t offset, std::int32_t* P) {
+  const std::size_t entries = (n + offset + 1) / 2;
+  auto sample = [&](std::size_t r, std::size_t i) -> std::uint32_t {
+    return i >= offset && i - offset < n ? rows[r][i - offset] : 0;
+  };
+  auto scalar = [&](std::size_t i) {
+    for (std::size_t r = 0; r < kLanes; ++r)
+      P[i * kLanes + r] = static_cast<std::int32_t>(sample(r, 2 * i) | (sample(r, 2 * i + 1) << 16));
+  };
+  std::size_t i = 0;
+  for (; i < entries && 2 * i < offset; ++i) scalar(i);
+  for (; i + 8 <= entries && 2 * i - offset + 16 <= n; i += 8) {
+    __m256 v[8];
+    for (std::size_t r = 0; r < kLanes; ++r)
+      v[r] = _mm256_castsi256_ps(
+          _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r] + 2 * i - offset))));
+    transpose8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    for (std::size_t r = 0; r < kLanes; ++r)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(P + (i + r) * kLanes), _mm256_castps_si256(v[r]));
+  }
+  for (; i < entries; ++i) scalar(i);
+}
+
+// The column pass in int32 of the 8 rows paired in P, written to the first
+// `rows` of `dst`. kC: the channels, or 0 for any; kP: entries per output
+// when known at compile time, else 0.
+template <int kC, int kP>
+void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const PairTable& p, std::size_t n_out,
+                             u8* const* dst, std::size_t rows, std::int32_t* U) {
+  const std::size_t C = kC > 0 ? static_cast<std::size_t>(kC) : channels;
+  const std::size_t E = kP > 0 ? static_cast<std::size_t>(kP) : p.pairs, stride = p.stride;
+  const std::int32_t* index = p.index.data();
+  const std::int32_t* weight = p.weight.data();
+  const std::uint32_t* extra = p.extra.data();
+  for (std::size_t j0 = 0; j0 < n_out; j0 += 8) {
+    const std::size_t g = std::min<std::size_t>(8, n_out - j0);
+    for (std::size_t jj = 0; jj < g; ++jj) {
+      const std::int32_t* ix = index + (j0 + jj) * stride;
+      const std::int32_t* w = weight + (j0 + jj) * stride;
+      const std::size_t count = E + extra[j0 + jj];
+      // One chain per channel: madd results are independent, the adds have
+      // a latency of 1.
+      for (std::size_t c = 0; c < C; ++c) {
+        __m256i acc = _mm256_setzero_si256();
+        for (std::size_t k = 0; k < E; ++k) {
+          const auto* t = reinterpret_cast<const __m256i*>(P + (static_cast<std::size_t>(ix[k]) + c) * kLanes);
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_load_si256(t), _mm256_set1_epi32(w[k])));
+        }
+        for (std::size_t k = E; k < count; ++k) {
+          const auto* t = reinterpret_cast<const __m256i*>(P + (static_cast<std::size_t>(ix[k]) + c) * kLanes);
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_load_si256(t), _mm256_set1_epi32(w[k])));
+        }
+        _mm256_store_si256(reinterpret_cast<__m256i*>(U + (jj * C + c) * kLanes), round15(acc));
+      }
+    }
+    const std::size_t n_el = g * C, blocks = (n_el + 7) / 8;
+    for (std::size_t q = n_el; q < blocks * 8; ++q)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(U + q * kLanes), _mm256_setzero_si256());
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const std::size_t at = j0 * C + b * 8, count = std::min<std::size_t>(8, n_el - b * 8);
+      alignas(16) u8 block[64];
+      transpose_to_bytes(reinterpret_cast<const __m256i*>(U + b * 8 * kLanes), block);
+      if (count == 8) {
+        for (std::size_t r = 0; r < rows; ++r) std::memcpy(dst[r] + at, block + 8 * r, 8);
+      } else {
+        for (std::size_t r = 0; r < rows; ++r) std::memcpy(dst[r] + at, block + 8 * r, count);
+      }
+    }
+  }
+}
+
+template <int kC>
+void horizontal_integer(const std::int32_t* P, std::size_t channels, const PairTable& p, std::size_t n_out,
+                        u8* const* dst, std::size_t rows, std::int32_t* U) {
+  switch (p.pairs) {
+    case 2: return horizontal_integer_taps<kC, 2>(P, channels, p, n_out, dst, rows, U);
+    case 3: return horizontal_integer_taps<kC, 3>(P, channels, p, n_out, dst, rows, U);
+    case 4: return horizontal_integer_taps<kC, 4>(P, channels, p, n_out, dst, rows, U);
+    case 8: return horizontal_integer_taps<kC, 8>(P, channels, p, n_out, dst, rows, U);
+    default: return horizontal_integer_taps<kC, 0>(P, channels, p, n_out, dst, rows, U);
+  }
+}
+
 // ------------------------------------------------------------ rows of the views
 
 template <class T>
@@ -612,7 +1102,8 @@ struct Job {
   const ImageView& in;
   const ImageView& out;
   Axis rows, cols;
-  Plan row_plan, col_plan;
+  const Plan& row_plan;
+  const Plan& col_plan;
   std::size_t channels, threads;
   // Set when a float image holds NaN or infinity: every input row is checked
   // by the task that has just read it (the door leaves the check to us).
@@ -631,6 +1122,77 @@ void check_rows(const Job& job, std::size_t i0, std::size_t i1, S* spare) {
       if (!all_finite(row, n)) job.nonfinite = true;
     }
   }
+}
+
+// One element of the integer column pass, summed on its own.
+inline u8 integer_element(const u8* row, const Plan& p, std::size_t step, std::size_t e) {
+  const std::size_t j = e / step, c = e % step;
+  std::int32_t acc = 0;
+  for (std::size_t k = 0; k < p.width; ++k)
+    acc += static_cast<std::int32_t>(p.weight16[j * p.width + k]) * row[p.index[j * p.width + k] + c];
+  return round_clip15(acc);
+}
+
+// The integer column pass of one row along it (Plan::rowwise): n_out
+// elements of `out` from `row`.
+template <int kE>
+void horizontal_rowwise(const u8* row, const Plan& p, std::size_t step, std::size_t n_out, u8* out) {
+  const std::size_t E = kE > 0 ? static_cast<std::size_t>(kE) : p.row_entries, groups = n_out / 8;
+  for (std::size_t g = 0; g < groups; ++g) {
+    if (!p.row_ok[g]) {
+      for (std::size_t e = 8 * g; e < 8 * g + 8; ++e) out[e] = integer_element(row, p, step, e);
+      continue;
+    }
+    const __m256i x = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(row + p.row_base[2 * g + 1]),
+                                          reinterpret_cast<const __m128i*>(row + p.row_base[2 * g]));
+    const auto* mask = reinterpret_cast<const __m256i*>(&p.row_mask[g * E * 32]);
+    const auto* weight = reinterpret_cast<const __m256i*>(&p.row_weight[g * E * 8]);
+    __m256i acc = _mm256_madd_epi16(_mm256_shuffle_epi8(x, _mm256_loadu_si256(mask)), _mm256_loadu_si256(weight));
+    for (std::size_t k = 1; k < E; ++k)
+      acc = _mm256_add_epi32(
+          acc, _mm256_madd_epi16(_mm256_shuffle_epi8(x, _mm256_loadu_si256(mask + k)), _mm256_loadu_si256(weight + k)));
+    const __m256i r = round15(acc);
+    const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 8 * g), _mm_packus_epi16(w, w));
+  }
+  for (std::size_t e = 8 * groups; e < n_out; ++e) out[e] = integer_element(row, p, step, e);
+}
+
+// The column pass of the 8 rows `lines` (m of them real) into dst[0..m).
+template <bool kRound, int kC, class S>
+std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, std::size_t m) {
+  ThreadScratch& scratch = thread_scratch();
+  const std::size_t n = static_cast<std::size_t>(job.in.cols) * job.channels;
+  const auto n_out = static_cast<std::size_t>(job.out.cols);
+  if constexpr (std::is_same_v<S, u8>) {
+    if (job.col_plan.rowwise) {
+      const std::size_t elements = n_out * job.channels;
+      for (std::size_t r = 0; r < m; ++r) {
+        switch (job.col_plan.row_entries) {
+          case 2: horizontal_rowwise<2>(lines[r], job.col_plan, job.channels, elements, dst[r]); break;
+          case 4: horizontal_rowwise<4>(lines[r], job.col_plan, job.channels, elements, dst[r]); break;
+          default: horizontal_rowwise<0>(lines[r], job.col_plan, job.channels, elements, dst[r]); break;
+        }
+      }
+      return 0;
+    }
+    if (job.col_plan.integer) {
+      std::int32_t* P = scratch.pairs.get(kLanes * (n + 1));
+      std::int32_t* U = scratch.integer_results.get(8 * job.channels * kLanes);
+      if (job.col_plan.use_aligned) {
+        pair_aligned(lines, n, job.col_plan.aligned_offset, P);
+        horizontal_integer<kC>(P, 1, job.col_plan.aligned, n_out, dst, m, U);
+      } else {
+        pair_rows(lines, n, job.channels, P);
+        horizontal_integer<kC>(P, job.channels, job.col_plan.pairs, n_out, dst, m, U);
+      }
+      return 0;
+    }
+  }
+  float* T = scratch.transposed.get(kLanes * n);
+  transpose_in(lines, n, T);
+  float* U = scratch.results.get(8 * job.channels * kLanes);
+  return horizontal<kRound, kC>(T, job.channels, job.col_plan, job.cols, n_out, dst, m, U);
 }
 
 // Output rows [r0, r0 + m), m <= 8: row pass from the input, then column pass.
@@ -659,11 +1221,12 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     return direct ? row_pointer<const S>(job.in, static_cast<std::size_t>(i))
                   : copies + static_cast<std::size_t>(i - lo) * n;
   };
-  float* band = scratch.band.get(kLanes * n);
+  // The row pass's results: uint8 images are rounded to uint8 between the passes.
+  S* band = reinterpret_cast<S*>(scratch.band.get(kLanes * n * sizeof(S)));
   std::size_t recomputed = 0;
   const std::size_t width = job.row_plan.width;
   std::vector<const S*> src(kLanes * width);
-  const float* lines[kLanes];
+  const S* lines[kLanes];
   for (std::size_t r = 0; r < kLanes; ++r) {
     lines[r] = band + (r < m ? r : 0) * n;  // padding lanes repeat row 0; never stored
     if (r >= m) continue;
@@ -686,6 +1249,13 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     for (std::size_t r = 0; r < m; ++r) {
       const std::size_t o = r0 + r;
       const Span span = spans[o];
+      if constexpr (std::is_same_v<S, u8>) {
+        if (job.row_plan.integer) {
+          vertical_integer(&src[r * width], &job.row_plan.weight16[o * width], span.last - span.first, e0, e1,
+                           band + r * n);
+          continue;
+        }
+      }
       recomputed += vertical<kRound>(&src[r * width], &job.row_plan.weight[o * width],
                                      &rt.weight[o * rt.taps + span.first], span.last - span.first, e0, e1,
                                      job.row_plan.rounding, band + r * n);
@@ -700,16 +1270,12 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     check_rows<S>(job, static_cast<std::size_t>(own0), static_cast<std::size_t>(read0), copies);
     check_rows<S>(job, static_cast<std::size_t>(read1), static_cast<std::size_t>(own1), copies);
   }
-  float* T = scratch.transposed.get(kLanes * n);
-  transpose_in(lines, n, T);
   using D = S;
   D* dst[kLanes];
   const bool direct_out = packed<D>(job.out);
   D* temp = direct_out ? nullptr : reinterpret_cast<D*>(scratch.outputs.get(m * n_out * sizeof(D)));
   for (std::size_t r = 0; r < m; ++r) dst[r] = direct_out ? row_pointer<D>(job.out, r0 + r) : temp + r * n_out;
-  float* U = scratch.results.get(8 * job.channels * kLanes);
-  recomputed += horizontal<kRound, kC>(T, job.channels, job.col_plan, job.cols,
-                                       static_cast<std::size_t>(job.out.cols), dst, m, U);
+  recomputed += column_pass<kRound, kC>(job, lines, dst, m);
   if (!direct_out)
     for (std::size_t r = 0; r < m; ++r) unpack_row(dst[r], job.out, r0 + r);
   return recomputed;
@@ -717,7 +1283,7 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
 
 // Columns first: the column pass of input rows [i0, i0 + m) into `middle`.
 template <bool kRound, int kC, class S>
-std::size_t columns_first_group(const Job& job, std::size_t i0, std::size_t m, float* middle) {
+std::size_t columns_first_group(const Job& job, std::size_t i0, std::size_t m, S* middle) {
   ThreadScratch& scratch = thread_scratch();
   const std::size_t n = static_cast<std::size_t>(job.in.cols) * job.channels;
   const std::size_t n_mid = static_cast<std::size_t>(job.out.cols) * job.channels;
@@ -736,24 +1302,20 @@ std::size_t columns_first_group(const Job& job, std::size_t i0, std::size_t m, f
   }
   for (std::size_t r = 0; r < m; ++r)
     if (!all_finite(lines[r], n)) job.nonfinite = true;
-  float* T = scratch.transposed.get(kLanes * n);
-  transpose_in(lines, n, T);
-  float* dst[kLanes];
+  S* dst[kLanes];
   for (std::size_t r = 0; r < m; ++r) dst[r] = middle + (i0 + r) * n_mid;
-  float* U = scratch.results.get(8 * job.channels * kLanes);
-  return horizontal<kRound, kC>(T, job.channels, job.col_plan, job.cols, static_cast<std::size_t>(job.out.cols),
-                                dst, m, U);
+  return column_pass<kRound, kC>(job, lines, dst, m);
 }
 
 // Columns first: output row o by the row pass from `middle`.
 template <bool kRound, class D>
-std::size_t columns_first_row(const Job& job, std::size_t o, const float* middle) {
+std::size_t columns_first_row(const Job& job, std::size_t o, const D* middle) {
   const AxisTaps& rt = *job.rows.taps;
   const Span span = (*job.rows.spans)[o];
   const std::size_t n = static_cast<std::size_t>(job.out.cols) * job.channels;
-  const float* src[64];
-  std::vector<const float*> many;
-  const float** s = src;
+  const D* src[64];
+  std::vector<const D*> many;
+  const D** s = src;
   if (span.last - span.first > 64) {
     many.resize(span.last - span.first);
     s = many.data();
@@ -763,9 +1325,18 @@ std::size_t columns_first_row(const Job& job, std::size_t o, const float* middle
   const bool direct_out = packed<D>(job.out);
   D* dst = direct_out ? row_pointer<D>(job.out, o)
                       : reinterpret_cast<D*>(thread_scratch().outputs.get(n * sizeof(D)));
-  const std::size_t recomputed =
-      vertical<kRound>(s, &job.row_plan.weight[o * job.row_plan.width], &rt.weight[o * rt.taps + span.first],
-                       span.last - span.first, 0, n, job.row_plan.rounding, dst);
+  std::size_t recomputed = 0;
+  bool done = false;
+  if constexpr (std::is_same_v<D, u8>) {
+    if (job.row_plan.integer) {
+      vertical_integer(s, &job.row_plan.weight16[o * job.row_plan.width], span.last - span.first, 0, n, dst);
+      done = true;
+    }
+  }
+  if (!done)
+    recomputed = vertical<kRound>(s, &job.row_plan.weight[o * job.row_plan.width],
+                                  &rt.weight[o * rt.taps + span.first], span.last - span.first, 0, n,
+                                  job.row_plan.rounding, dst);
   if (!direct_out) unpack_row(dst, job.out, o);
   return recomputed;
 }
@@ -785,7 +1356,7 @@ std::size_t run(const Job& job, bool rows_first) {
   } else {
     const auto h = static_cast<std::size_t>(job.in.rows);
     const std::size_t n_mid = static_cast<std::size_t>(job.out.cols) * job.channels;
-    std::unique_ptr<float[]> middle(new float[h * n_mid]);
+    std::unique_ptr<S[]> middle(new S[h * n_mid]);
     const std::size_t groups = (h + kLanes - 1) / kLanes;
     parallel_for(groups, 1, job.threads, [&](std::size_t g0, std::size_t g1) {
       std::size_t count = 0;
@@ -816,12 +1387,16 @@ std::size_t run_channels(const Job& job, bool rows_first) {
 }  // namespace
 
 std::size_t resize_avx2(const ImageView& in, const ImageView& out, const Axis& rows, const Axis& cols,
-                        bool rows_first, std::size_t threads) {
+                        bool rows_first, std::size_t threads, ResizeTrace* trace) {
   const auto channels = static_cast<std::size_t>(in.channels);
   std::atomic<bool> nonfinite{false};
-  Job job{in,      out,     rows, cols, make_plan(rows, static_cast<std::size_t>(out.rows), 1),
-          make_plan(cols, static_cast<std::size_t>(out.cols), channels), channels, threads, nonfinite};
-  if (in.type == PixelType::uint8) return run_channels<true, u8>(job, rows_first);
+  const std::shared_ptr<const Plan> row_plan = cached_plan(rows, static_cast<std::size_t>(out.rows), 1);
+  const std::shared_ptr<const Plan> col_plan = cached_plan(cols, static_cast<std::size_t>(out.cols), channels);
+  Job job{in, out, rows, cols, *row_plan, *col_plan, channels, threads, nonfinite};
+  if (in.type == PixelType::uint8) {
+    if (trace) *trace = ResizeTrace{job.row_plan.integer, job.col_plan.integer};
+    return run_channels<true, u8>(job, rows_first);
+  }
   const std::size_t recomputed = run_channels<false, float>(job, rows_first);
   if (nonfinite) throw std::invalid_argument("image contains NaN or infinity");
   return recomputed;

@@ -3,6 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "core/resize.hpp"
@@ -28,18 +31,28 @@ inline double round_clip(double v, double top) {
   return static_cast<double>(static_cast<long long>(v + 0.5));
 }
 
+// The AVX2 kernel's tables of one axis, one per step (elements per sample),
+// made on first use and kept with the axis's cached taps (resize.cpp): for
+// a small output, making them costs a fifth of the resize.
+struct PlanCache {
+  std::mutex mutex;
+  std::vector<std::pair<std::size_t, std::shared_ptr<const void>>> plans;
+};
+
 // One axis as both kernels see it: the reference's taps and their spans.
 struct Axis {
   const AxisTaps* taps;
   const std::vector<Span>* spans;
+  PlanCache* plans = nullptr;
 };
 
-// The float32 AVX2 kernel for uint8 and float32 images (resize_avx2.cpp).
-// uint8 results are bit-identical to the float64 reference (every sample
-// whose float32 sum may round differently is recomputed in float64); float32
-// results are within float32 rounding of it. Returns the number of samples
-// recomputed in float64. `rows_first` is MATLAB's pass order.
+// The AVX2 kernel for uint8 and float32 images (resize_avx2.cpp). uint8
+// results are bit-identical to the float64 reference: a pass whose weights
+// are all multiples of 2^-15 is done exactly in int32, any other in float32
+// with every sample that may round differently recomputed in float64;
+// float32 results are within float32 rounding of it. Returns the number of
+// samples recomputed in float64. `rows_first` is MATLAB's pass order.
 std::size_t resize_avx2(const ImageView& in, const ImageView& out, const Axis& rows, const Axis& cols,
-                        bool rows_first, std::size_t threads);
+                        bool rows_first, std::size_t threads, ResizeTrace* trace);
 
 }  // namespace clearsight::resize_detail

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -52,10 +53,13 @@ ImageView image_view(const py::array& a, const char* name) {
   return v;
 }
 
-// The resized image and how many samples the AVX2 kernel recomputed in float64.
-std::pair<py::array, std::size_t> resize_counted(const py::array& image, std::pair<long long, long long> size,
-                                                 std::pair<double, double> scale, const std::string& method,
-                                                 bool antialias, const std::string& boundary, long long threads) {
+// The resized image, how many samples the AVX2 kernel recomputed in float64,
+// and which of its uint8 passes were done in integers.
+std::tuple<py::array, std::size_t, ResizeTrace> resize_traced(const py::array& image,
+                                                              std::pair<long long, long long> size,
+                                                              std::pair<double, double> scale,
+                                                              const std::string& method, bool antialias,
+                                                              const std::string& boundary, long long threads) {
   const ImageView in = image_view(image, "image");
   const std::size_t rows = positive_size(size.first, "size");
   const std::size_t cols = positive_size(size.second, "size");
@@ -81,17 +85,32 @@ std::pair<py::array, std::size_t> resize_counted(const py::array& image, std::pa
   py::array out(image.dtype(), shape);
   ImageView dst = image_view(out, "out");
   std::size_t recomputed = 0;
+  ResizeTrace trace;
   {
     py::gil_scoped_release release;
-    recomputed = resize(in, dst, scale.first, scale.second, m, antialias, b, n);
+    recomputed = resize(in, dst, scale.first, scale.second, m, antialias, b, n, &trace);
   }
+  return {out, recomputed, trace};
+}
+
+std::pair<py::array, std::size_t> resize_counted(const py::array& image, std::pair<long long, long long> size,
+                                                 std::pair<double, double> scale, const std::string& method,
+                                                 bool antialias, const std::string& boundary, long long threads) {
+  auto [out, recomputed, trace] = resize_traced(image, size, scale, method, antialias, boundary, threads);
   return {out, recomputed};
+}
+
+py::tuple resize_paths(const py::array& image, std::pair<long long, long long> size,
+                       std::pair<double, double> scale, const std::string& method, bool antialias,
+                       const std::string& boundary, long long threads) {
+  auto [out, recomputed, trace] = resize_traced(image, size, scale, method, antialias, boundary, threads);
+  return py::make_tuple(out, recomputed, trace.integer_rows, trace.integer_cols);
 }
 
 py::array resize_array(const py::array& image, std::pair<long long, long long> size,
                        std::pair<double, double> scale, const std::string& method, bool antialias,
                        const std::string& boundary, long long threads) {
-  return resize_counted(image, size, scale, method, antialias, boundary, threads).first;
+  return std::get<0>(resize_traced(image, size, scale, method, antialias, boundary, threads));
 }
 
 }  // namespace
@@ -106,6 +125,12 @@ void bind_resize(py::module_& m) {
   m.def("_resize_counted", &resize_counted, py::arg("image"), py::arg("size"), py::arg("scale"),
         py::arg("method"), py::arg("antialias"), py::arg("boundary"), py::arg("threads") = 1,
         "resize, returning (image, samples recomputed in float64).");
+  // For tests of the integer path: also whether the row and the column pass
+  // of a uint8 image were done in int32 (weights multiples of 2^-15).
+  m.def("_resize_paths", &resize_paths, py::arg("image"), py::arg("size"), py::arg("scale"), py::arg("method"),
+        py::arg("antialias"), py::arg("boundary"), py::arg("threads") = 1,
+        "resize, returning (image, samples recomputed in float64, rows pass in integers, "
+        "columns pass in integers).");
 }
 
 }  // namespace clearsight::bindings

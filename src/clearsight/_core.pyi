@@ -122,6 +122,17 @@ def _resize_counted(
     boundary: str,
     threads: int = 1,
 ) -> tuple[NDArray[Any], int]: ...
+# resize, the samples recomputed in float64, and whether the row and the column
+# pass of a uint8 image were done in int32 (for tests).
+def _resize_paths(
+    image: NDArray[Any],
+    size: tuple[int, int],
+    scale: tuple[float, float],
+    method: str,
+    antialias: bool,
+    boundary: str,
+    threads: int = 1,
+) -> tuple[NDArray[Any], int, bool, bool]: ...
 def psnr(reference: NDArray[Any], test: NDArray[Any], data_range: float, threads: int = 1) -> float: ...
 # PSNR at data_range 1 and whether a sample lies outside [0, 1] (or is NaN).
 def psnr_unit_range(reference: NDArray[Any], test: NDArray[Any], threads: int = 1) -> tuple[float, bool]: ...

@@ -150,9 +150,11 @@ def resize(
     (``docs/resize.md``, ``benchmarks/bench_resize.py --fidelity``).
 
     Backend tolerance: uint8, uint16 and float64 images are bit-identical
-    to the NumPy reference on every backend (the compiled kernel computes
-    uint8 in float32 and recomputes in float64 every sample that float32
-    could round differently: ``csrc/core/resize_avx2.cpp`` proves the bound).
+    to the NumPy reference on every backend. The compiled kernel computes a
+    uint8 pass in exact integers where all its weights are multiples of
+    2**-15 (bicubic ×2, ×4, ×1/2, ×1/4), otherwise in float32, recomputing in
+    float64 every sample that float32 could round differently
+    (``csrc/core/resize_avx2.cpp`` proves both).
     float32 images are computed in float32 on CPUs with AVX2, within
     ``(K_r + K_c + 6) * S_r * S_c * 2**-24 * max|image|`` of the reference,
     with K the taps per output and S the largest sum of |weights| of each

@@ -4,8 +4,9 @@
 #   tools/sanitize.sh [asan|tsan|all] [extra pytest arguments]
 #
 # asan: AddressSanitizer + UndefinedBehaviorSanitizer (every report fatal) in
-#       build/asan; runs the parity, bad-input/bindings, concurrency and
-#       fuzz-regression tests.
+#       build/asan; runs the whole test suite (AVX2 kernels where the CPU has
+#       them), then the parity, bindings and fuzz-regression tests on the
+#       portable kernels.
 # tsan: ThreadSanitizer in build/tsan; runs the concurrency tests.
 # all:  both (the default).
 #
@@ -58,12 +59,15 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:die_
 export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$ROOT/build/asan/report"
 export TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$ROOT/build/tsan/report"
 
-ASAN_TESTS=(
+# The whole suite (but for tests/test_static.py, which runs mypy, ruff and
+# stubtest, no native code of ours) on the kernels this CPU selects (AVX2
+# here), then the parity, bindings and fuzz-regression tests again on the
+# portable kernels (CLEARSIGHT_CPU=baseline).
+ASAN_TESTS=(tests --ignore=tests/test_static.py)
+ASAN_BASELINE_TESTS=(
   tests/parity
   tests/test_bindings.py tests/test_denoise_bindings.py tests/test_filters_bindings.py tests/test_rl_bindings.py
-  tests/test_validation.py tests/test_parallel.py tests/test_fuzz_regressions.py
-  tests/test_deconv.py tests/test_denoise.py tests/test_sharpen.py tests/test_resize.py tests/test_estimate.py
-  tests/test_color.py tests/test_richardson_lucy.py tests/test_deconvolve_tv.py
+  tests/test_metrics_bindings.py tests/test_resize_bindings.py tests/test_fuzz_regressions.py
 )
 TSAN_TESTS=(
   tests/test_parallel.py tests/test_bindings.py tests/test_deconv.py tests/test_rl_bindings.py
@@ -145,8 +149,9 @@ asan() {
   build asan "address,undefined"
   local runtime
   runtime="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)"
-  # The sanitized build has the baseline kernel variant only (CMakeLists.txt).
   run_tests asan "$runtime" "${ASAN_TESTS[@]}" "$@"
+  echo "== ASan + UBSan: the portable kernels (CLEARSIGHT_CPU=baseline)"
+  CLEARSIGHT_CPU=baseline run_tests asan "$runtime" "${ASAN_BASELINE_TESTS[@]}" "$@"
 }
 
 tsan() {

@@ -144,19 +144,22 @@ EOF
   LD_PRELOAD="$runtime" "$venv_python" -m pytest -q -p no:cacheprovider "$@"
 }
 
+# These functions are called as `asan && ...` below, where bash ignores
+# `set -e` inside them: every step's status is checked explicitly.
 asan() {
   echo "== ASan + UBSan: build/asan"
-  build asan "address,undefined"
-  local runtime
+  build asan "address,undefined" || return 1
+  local runtime status=0
   runtime="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)"
-  run_tests asan "$runtime" "${ASAN_TESTS[@]}" "$@"
+  run_tests asan "$runtime" "${ASAN_TESTS[@]}" "$@" || status=1
   echo "== ASan + UBSan: the portable kernels (CLEARSIGHT_CPU=baseline)"
-  CLEARSIGHT_CPU=baseline run_tests asan "$runtime" "${ASAN_BASELINE_TESTS[@]}" "$@"
+  CLEARSIGHT_CPU=baseline run_tests asan "$runtime" "${ASAN_BASELINE_TESTS[@]}" "$@" || status=1
+  return $status
 }
 
 tsan() {
   echo "== TSan: build/tsan"
-  build tsan "thread"
+  build tsan "thread" || return 1
   local runtime
   runtime="$(gcc -print-file-name=libtsan.so) $(gcc -print-file-name=libstdc++.so)"
   # setarch -R: gcc 12's TSan maps its shadow at fixed addresses and fails

@@ -210,6 +210,12 @@ def image_case(d: Draw) -> None:
         assert fuzzlib.is_finite(result), f"{which}: non-finite output for finite input"
     again = getattr(core, which)(*args)
     assert np.array_equal(again, result, equal_nan=True), f"{which} is not deterministic"
+    if which == "resize" and d.chance(32):
+        # The test hooks behind resize: the same image, plus what they report.
+        hooked, recomputed = core._resize_counted(*args)
+        paths = core._resize_paths(*args)
+        assert np.array_equal(hooked, result, equal_nan=True) and np.array_equal(paths[0], result, equal_nan=True)
+        assert recomputed >= 0 and paths[1] == recomputed, f"_resize_paths {paths[1:]} vs {recomputed}"
 
 
 def misc_case(d: Draw) -> None:

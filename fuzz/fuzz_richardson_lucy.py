@@ -19,7 +19,7 @@ from clearsight.reference.richardson_lucy import zero_boundary_gain
 NAMES = ("image", "psf", "iterations", "acceleration", "boundary", "clip", "luminance_only", "threads", "backend")
 
 
-def fft_tolerance(image, psf, iterations, ref, boundary) -> float:
+def fft_tolerance(image, psf, iterations, ref, boundary=None) -> float:
     h, w = image.shape[:2]
     kh, kw = np.shape(psf)[:2]
     grid = 4.0 * (h + 2 * kh) * (w + 2 * kw)

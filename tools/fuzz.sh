@@ -40,6 +40,8 @@ RUNS=${RUNS:-2000}
 BINDINGS_RUNS=${BINDINGS_RUNS:-$((4 * RUNS))}
 ASAN_RUNS=${ASAN_RUNS:-$((RUNS / 4))}
 FUZZ_OUT=${FUZZ_OUT:-$ROOT/build/fuzz}
+# Absolute: fuzz_psf_parse works in a temporary directory of its own.
+mkdir -p "$FUZZ_OUT" && FUZZ_OUT=$(cd "$FUZZ_OUT" && pwd)
 
 tools/sanitize.sh build-asan || exit 1
 tools/sanitize.sh stage-plain || exit 1

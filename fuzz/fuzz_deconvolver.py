@@ -41,7 +41,8 @@ def test_one_input(data: bytes) -> None:
         again = plan(frame)
         assert np.array_equal(out, again), f"Deconvolver[{backend}]: two calls on one frame differ"
         if frame.flags.writeable and d.chance(64):
-            copy = np.array(frame)
+            # `out` must be the plan's own (native) dtype; a byte-swapped frame is converted on input only.
+            copy = np.array(frame, dtype=frame.dtype.newbyteorder("="))
             plan(copy, out=copy)
             assert np.array_equal(copy, out), f"Deconvolver[{backend}]: in-place result differs"
         results[backend] = out

@@ -134,12 +134,12 @@ def beta_schedule(iterations: int) -> list[float]:
 def _x_step_factors(otf_power: np.ndarray, gradient_power: np.ndarray, gamma: float) -> tuple[np.ndarray, np.ndarray]:
     """The x-step's per-frequency factors a and b (module docstring), for any γ in [0, ∞]."""
     moving = gradient_power > 0  # every frequency but DC
-    if not gamma > 0:
-        a = np.where(otf_power > 0, 1.0 / np.where(otf_power > 0, otf_power, 1.0), 0.0)
-        return a, np.zeros_like(a)
     with np.errstate(over="ignore", invalid="ignore"):  # γ P = ∞ gives a = 0 (γ = ∞ times DC's P = 0 is dropped)
-        denominator = otf_power + np.where(moving, gamma * gradient_power, 0.0)
+        coupling = np.where(moving, gamma * gradient_power, 0.0) if gamma > 0 else 0.0
+    denominator = otf_power + coupling
     a = np.where(denominator > 0, 1.0 / np.where(denominator > 0, denominator, 1.0), 0.0)
+    if not gamma > 0:
+        return a, np.zeros_like(a)
     b = np.where(moving, 1.0 / (otf_power / gamma + np.where(moving, gradient_power, 1.0)), 0.0)
     return a, b
 

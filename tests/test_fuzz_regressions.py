@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import clearsight
-from clearsight.reference.richardson_lucy import reached
+from clearsight import metrics
+from clearsight.reference.richardson_lucy import normalised_psf, reached, zero_boundary_gain
 
 
 def misaligned(x: np.ndarray) -> np.ndarray:
@@ -262,3 +263,101 @@ def test_resize_binding_refuses_unbounded_filters():
     with pytest.raises(ValueError, match="scale is too small"):
         core.resize(image, (21, 21), (1.0, 1e-7), "bicubic", True, "symmetric", 1)
     assert np.all(np.isfinite(core.resize(image, (21, 21), (1e30, 1e-3), "bilinear", True, "symmetric", 3)))
+
+
+# F15 (fuzz_resize, a 90-second run): a float64 17 x 18 view resized by
+# scale=(1e-300, 0.05), nearest: the backends differed by 0.077. The
+# coordinate map reached 5e299, beyond any integer the kernel's tap index can
+# hold. Both backends now refuse scales below 2**-40 (every axis is one sample
+# long by then), and the bindings also refuse any coordinate beyond 2**52.
+@pytest.mark.parametrize("method", ["nearest", "bicubic", "area"])
+def test_resize_refuses_scales_whose_coordinates_overflow(backend, method):
+    image = np.random.default_rng(15).random((17, 36))[:, ::2]
+    with pytest.raises(ValueError, match=r"scale 1e-300 is too small \(below 2\*\*-40\)"):
+        clearsight.resize(image, (1e-300, 0.05), method=method, antialias=False, backend=backend)
+    # At the bound the backends agree to the bit and the output is one sample per axis.
+    out = clearsight.resize(image, (2.0**-40, 0.05), method=method, antialias=False, backend=backend)
+    expected = clearsight.resize(image, (2.0**-40, 0.05), method=method, antialias=False, backend="numpy")
+    assert out.shape == (1, 1)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_resize_binding_refuses_coordinates_beyond_2_to_52():
+    core = pytest.importorskip("clearsight._core")
+    image = np.random.default_rng(15).random((17, 18))
+    with pytest.raises(ValueError, match=r"below 2\*\*-40"):
+        core.resize(image, (1, 1), (1e-300, 0.05), "nearest", False, "symmetric", 1)
+    # Each scale within the door's bound, but 2**20 outputs at 2**-40 reach 2**60.
+    with pytest.raises(ValueError, match=r"beyond 2\*\*52"):
+        core.resize(image, (1 << 20, 1), (2.0**-40, 1.0), "nearest", False, "symmetric", 1)
+
+
+# F16 (fuzz_richardson_lucy, a 90-second run): a 5 x 1 PSF holding 1e308
+# beside taps of 1e-10 to 0.07, a 17 x 14 x 3 uint16 image, Biggs, 8
+# iterations, boundary="zero": the backends parted by 3.9e4 levels. After
+# normalisation the small taps are float64 denormals, which the float32 kernel
+# flushed and the reference kept; the border pixels reached only through them
+# have a gain of 1/tap. Both backends now drop taps below 2**-126 of the sum.
+F16_PSF = np.array([[3.213483412563861e-06], [0.06866390886086807], [1.881622887901972e-10],
+                    [1.4367028281826748e-06], [1e308]])
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.float64])
+def test_rl_drops_taps_below_float32s_smallest_normal(backend, dtype):
+    rng = np.random.default_rng(16)
+    image = rng.integers(19, 65442, (17, 14, 3)).astype(np.uint16)
+    if dtype == np.float64:
+        image = image / 65535.0
+    kwargs = dict(acceleration="biggs", boundary="zero", clip=False)
+    out = clearsight.richardson_lucy(image, F16_PSF, 8, backend=backend, **kwargs)
+    expected = clearsight.richardson_lucy(image, F16_PSF, 8, backend="numpy", **kwargs)
+    np.testing.assert_allclose(out.astype(np.float64), expected.astype(np.float64),
+                               rtol=0, atol=2 if dtype == np.uint16 else 1e-6)
+    # The PSF the backends see is a delta two rows off centre, with full
+    # gain wherever it reaches (not 1/tap ~ 1e309).
+    delta = np.zeros((5, 1))
+    delta[4, 0] = 1.0
+    np.testing.assert_array_equal(normalised_psf(F16_PSF), delta)
+    assert zero_boundary_gain(F16_PSF, (17, 14)) == pytest.approx(1.0, abs=1e-12)
+
+
+# F17 (fuzz_ssim, a 90-second run): ms_ssim of a float64 pair tiled to
+# 176 x 176 or more, holding values near 1e300, with an explicit data_range:
+# NaN. The moments square the samples, which overflowed (inf - inf). ssim had
+# the same flaw, and psnr returned -inf. The doors now refuse float images
+# beyond ±1e150 (where the squares stay finite), naming the argument.
+@pytest.mark.parametrize("metric", ["psnr", "ssim", "ms_ssim"])
+def test_metrics_refuse_values_whose_squares_overflow(backend, metric):
+    rng = np.random.default_rng(17)
+    reference = rng.random((180, 180))
+    test = reference.copy()
+    test[90, 3] = -3e300
+    func = getattr(metrics, metric)
+    with pytest.raises(ValueError, match=r"test has values in \[-3e\+300, .*beyond ±1e\+150"):
+        func(reference, test, data_range=1.0, backend=backend)
+    # At the bound every square is finite: a finite value, equal on every backend.
+    test[90, 3] = -1e150
+    value = func(reference, test, data_range=1.0, backend=backend)
+    assert math.isfinite(value)
+    assert value == pytest.approx(func(reference, test, data_range=1.0, backend="numpy"), rel=1e-12)
+
+
+def test_metric_tensors_refuse_values_whose_squares_overflow():
+    torch = pytest.importorskip("torch")
+    x = torch.rand(1, 1, 20, 20, dtype=torch.float64)
+    y = x.clone()
+    y[0, 0, 3, 3] = 1e200
+    with pytest.raises(ValueError, match=r"test has values in .*beyond ±1e\+150"):
+        metrics.ssim(x, y, data_range=1.0)
+
+
+# F18 (fuzz_unsharp_mask, a 90-second run): an 18 x 13 float32 view in
+# [0.1, 0.9], radius 3.88, amount=1e300, clip=False: inf on both backends (the
+# detail times 1e300 overflows float32). amount is now at most 1e6, which keeps
+# any image in [0, 1] finite; 1e300 is refused naming the argument.
+def test_unsharp_mask_bounds_amount(backend):
+    image = np.random.default_rng(18).uniform(0.1, 0.9, (18, 26)).astype(np.float32)[:, ::2]
+    with pytest.raises(ValueError, match=r"amount must be <= 1e\+06, got 1e\+300"):
+        clearsight.unsharp_mask(image, radius=3.88, amount=1e300, clip=False, backend=backend)
+    out = clearsight.unsharp_mask(image, radius=3.88, amount=1e6, clip=False, backend=backend)
+    assert out.dtype == np.float32 and np.all(np.isfinite(out)) and np.abs(out).max() <= 1e6 + 1

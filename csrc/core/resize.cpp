@@ -255,6 +255,11 @@ AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMe
   double width = kernel_width(method);
   const bool stretch = scale < 1.0 && antialias && method != ResizeMethod::nearest;
   if (stretch) width = width / scale;
+  // The last output's coordinate is the largest; beyond 2**52 the tap indices
+  // are no longer exact integers (and beyond 2**63 not even representable),
+  // so the backends would part (F15 of docs/reliability.md).
+  if (!(static_cast<double>(n_out) / scale + width < 0x1p52))
+    throw std::invalid_argument("resize: scale is too small for the output size (coordinates beyond 2**52)");
   AxisTaps t;
   t.taps = static_cast<std::size_t>(std::ceil(width)) + 2;
   t.index.resize(n_out * t.taps);

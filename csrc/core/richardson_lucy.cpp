@@ -40,7 +40,11 @@ std::unique_ptr<RichardsonLucyPlan> make_richardson_lucy_plan(const PsfView& psf
       sum += v;
     }
   if (!(sum > 0.0) || !std::isfinite(sum)) throw std::invalid_argument("psf must have a positive, finite sum");
-  for (double& v : kernel) v /= sum;
+  // Taps below float32's smallest normal are dropped in every precision: the
+  // float32 kernel would flush them while the float64 one kept them, and a
+  // zero-boundary pixel reached only through such a tap has a gain of 1/tap
+  // (F16 of docs/reliability.md: the backends parted by 3.9e4 uint16 levels).
+  for (double& v : kernel) v = v / sum < 0x1p-126 ? 0.0 : v / sum;
 #if defined(CLEARSIGHT_HAVE_AVX2)
   if (std::strcmp(cpu_variant(), "avx2") == 0)
     return rl_detail::isa_avx2::make_plan(kernel, kh, kw, rows, cols, boundary, double_precision, threads);

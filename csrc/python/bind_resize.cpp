@@ -73,7 +73,7 @@ std::tuple<py::array, std::size_t, ResizeTrace> resize_traced(const py::array& i
   // a tiny scale makes unbounded (a denormal one: infinite).
   const double width = m == ResizeMethod::bicubic ? 4.0 : m == ResizeMethod::bilinear ? 2.0 : 1.0;
   for (const auto& [s, n_out] : {std::pair{scale.first, rows}, std::pair{scale.second, cols}}) {
-    if (s < 0x1p-1000) throw std::invalid_argument("scale is too small (below 2**-1000)");
+    if (s < 0x1p-40) throw std::invalid_argument("scale is too small (below 2**-40)");
     const double taps = s < 1.0 && antialias && m != ResizeMethod::nearest ? width / s : width;
     if (!(taps * double(n_out) <= double(1 << 24)))
       throw std::invalid_argument("scale is too small: its antialiasing filter needs more than 2**24 taps along an axis");

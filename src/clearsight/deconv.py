@@ -462,7 +462,9 @@ def richardson_lucy(
         Finite. Negative values (noise around black) are treated as 0.
     psf : array_like
         kh×kw or kh×kw×K (one per colour channel), non-negative, not larger
-        than the image; normalised to unit sum. Centre at ``(kh // 2, kw // 2)``.
+        than the image; normalised to unit sum, then taps below 2**-126 (of
+        the sum) are set to 0 in every precision. Centre at
+        ``(kh // 2, kw // 2)``.
     iterations : int, optional
         Number of iterations, 1 to 1 000 000 (scikit-image's `num_iter`). Default: 30,
         or 10 with ``acceleration="biggs"``.

@@ -73,10 +73,26 @@ def _check_pair(reference: Any, test: Any) -> tuple[np.ndarray, np.ndarray]:
     return ref, tst
 
 
+def _check_values(label: str, low: float, high: float) -> None:
+    """Refuse NaN or inf, and magnitudes beyond 1e150, from an image's min and max.
+
+    The metrics square the samples (SSIM's moments, PSNR's errors): beyond
+    1e150 the squares overflow float64 and SSIM turned into NaN (F17 of
+    docs/reliability.md), PSNR into -inf.
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"{label} contains NaN or inf")
+    if max(-low, high) > _RANGE_LIMITS[1]:
+        raise ValueError(
+            f"{label} has values in [{low:g}, {high:g}], beyond ±{_RANGE_LIMITS[1]:g}, where their squares "
+            f"overflow float64; rescale the images (and data_range) first"
+        )
+
+
 def _check_finite(ref: np.ndarray, tst: np.ndarray) -> None:
     for label, arr in (("reference", ref), ("test", tst)):
-        if arr.dtype.kind == "f" and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
-            raise ValueError(f"{label} contains NaN or inf")
+        if arr.dtype.kind == "f":
+            _check_values(label, float(arr.min()), float(arr.max()))
 
 
 def _data_range_value(data_range: object) -> float:
@@ -270,7 +286,10 @@ def psnr(
     ------
     ValueError
         If the shapes or dtypes differ, the images are empty, either contains
-        NaN or inf, `data_range` is not positive and finite, float images
+        NaN or inf or (given with a data_range) values beyond ±1e150, whose
+        squares overflow float64 (:func:`psnr` checks that only when the
+        mean squared error overflows), `data_range` is not between 1e-150
+        and 1e150, float images
         outside [0, 1] come without a data_range, the dtype has no default
         range and none was given, `crop_border` is negative or crops the
         whole image, or `y_channel` is asked of images that are neither RGB(A)
@@ -323,7 +342,9 @@ def psnr(
         return value
     value = module.psnr(ref, tst, peak, threads)
     if not math.isfinite(value) and value != math.inf:
-        _check_finite(ref, tst)  # names the argument that made the MSE non-finite
+        _check_finite(ref, tst)  # names the argument that made the MSE non-finite (or overflow)
+        # Within ±1e150 only a sum over more than ~4e7 samples can still overflow.
+        raise ValueError("the squared differences of reference and test overflow float64; rescale the images")
     return value
 
 
@@ -558,8 +579,7 @@ def _torch_pair(
     with torch.no_grad():
         for label, value in (("reference", reference), ("test", test)):
             low, high = float(value.min()), float(value.max())
-            if not (math.isfinite(low) and math.isfinite(high)):
-                raise ValueError(f"{label} contains NaN or inf")
+            _check_values(label, low, high)
             if data_range is None and (low < 0.0 or high > 1.0):
                 raise ValueError(
                     f"{label} has values in [{low:g}, {high:g}], outside [0, 1], the default "

@@ -22,6 +22,8 @@ MAX_OUTPUT_SAMPLES = 1 << 31
 # 1/10000 downscale of a 10000-pixel axis needs 40000) and cost the reference
 # a few hundred MB.
 MAX_FILTER_TAPS = 1 << 24
+# Smallest scale per axis (see _check_taps).
+MIN_SCALE = 2.0**-40
 
 
 def _pair(value: object, name: str, kind: str) -> tuple[Any, Any]:
@@ -68,8 +70,12 @@ def _check_taps(size: tuple[int, int], factors: tuple[float, float], method: str
     an infinite width to an integer (fuzz finding).
     """
     for n_out, factor in zip(size, factors, strict=True):
-        if factor < 2.0**-1000:  # 1 / factor, the input step, must stay finite (denormals overflow it)
-            raise ValueError(f"scale {factor:g} is too small (below 2**-1000)")
+        # The coordinate map x / scale + (1 - 1 / scale) / 2 reaches about
+        # n + 1 / scale: below 2**-40 its tap indices stop being exact integers
+        # the kernel can hold (F15: at 1e-300 the backends parted). Any axis
+        # shorter than 2**40 samples is one output sample long well before.
+        if factor < MIN_SCALE:
+            raise ValueError(f"scale {factor:g} is too small (below 2**-40)")
         width = 4.0 if method == "bicubic" else 2.0 if method == "bilinear" else 1.0
         if factor < 1.0 and antialias and method != "nearest":
             width /= factor
@@ -99,8 +105,10 @@ def resize(
         H×W or H×W×C (C = 1 to 4, every channel resized alike, alpha
         included), uint8, uint16, float32 or float64. Any strides. Finite.
     scale : float or (float, float), optional
-        Output / input size, one factor for both axes or (rows, cols), > 0.
-        The output has ``ceil(n * scale)`` samples per axis, and the factor
+        Output / input size, one factor for both axes or (rows, cols), at
+        least 2**-40 (any smaller factor gives one sample anyway), and, when
+        shrinking with antialiasing, large enough that the filter needs at
+        most 2**24 taps along the axis. The output has ``ceil(n * scale)`` samples per axis, and the factor
         itself (not the rounded size ratio) maps coordinates, as in MATLAB.
     size : (int, int), optional
         Output (rows, cols) instead of `scale`; the factors are then

@@ -16,6 +16,10 @@ __all__ = ["gaussian_blur", "unsharp_mask"]
 # A longer kernel is never useful on an image (it only costs memory and
 # time: the reference folds it onto at most twice the image's size anyway).
 MAX_KERNEL_RADIUS = 1_000_000
+# The largest unsharp-mask gain: beyond it the result is amplified noise, not
+# sharpening, and with it an image in [0, 1] stays within ±(1 + 1e6) when not
+# clipped, finite in float32 (amount=1e300 gave inf: F18 of docs/reliability.md).
+MAX_AMOUNT = 1e6
 
 
 def _sigma(value: object, name: str, truncate: float) -> float:
@@ -167,8 +171,10 @@ def unsharp_mask(
         image is mirrored at its edges (as :func:`gaussian_blur` with
         ``boundary="reflect"``).
     amount : float, default 1.0
-        Gain of the added detail, finite and >= 0 (0 returns the image
-        unchanged; 0.5 to 2 is usual).
+        Gain of the added detail, 0 to 1e6 (0 returns the image unchanged;
+        0.5 to 2 is usual). The bound keeps unclipped float32 output finite
+        for images in [0, 1]; far outside [0, 1] it can still overflow to
+        ±inf with ``clip=False``.
     threshold : float, default 0.0
         Only pixels whose detail ``|x - G|`` exceeds it are sharpened, in
         intensity units in [0, 1] (for uint8, 3/255 is three grey levels):
@@ -235,6 +241,8 @@ def unsharp_mask(
     image = _validate.image(image, check_finite=False)
     radius = _sigma(radius, "radius", 4.0)
     amount = _validate.non_negative_number(amount, "amount")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"amount must be <= {MAX_AMOUNT:g}, got {amount:g}")
     threshold = _validate.unit_interval(threshold, "threshold")
     clip = _validate.flag(clip, "clip")
     threads = _validate.threads(threads)

@@ -161,11 +161,19 @@ void parallel_for(std::size_t n, std::size_t grain, std::size_t threads,
   job->chunks = chunks;
   shared_pool().submit(job, threads - 1);
   job->work();
+  std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(job->mutex);
     job->finished.wait(lock, [&] { return job->completed == job->chunks; });
+    // Taken out of the job: a helper may still hold the job and destroy it
+    // after we return, and the exception must then not die with it while
+    // pybind11 reads its message here. The reference counts that made that
+    // safe live in the uninstrumented libstdc++, so TSan reported the
+    // helper's delete against our read (CI, 2026-11-26); now this thread
+    // holds the last reference and frees it.
+    error = std::move(job->error);
   }
-  if (job->error) std::rethrow_exception(job->error);
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace clearsight

@@ -381,3 +381,45 @@ def test_nan_in_an_unread_sample_is_still_refused():
         image[1, 1] = np.nan
         with pytest.raises(ValueError, match="NaN"):
             core.resize(image, (8, 8), (0.25, 0.25), "nearest", False, "symmetric", 2)
+
+
+@avx2
+@settings(max_examples=120, deadline=None, database=None)
+@given(
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 40),
+    channels=st.sampled_from([0, 1, 2, 3, 4]),
+    scale=st.sampled_from([(0.25, 0.25), (0.5, 0.5), (0.3, 0.7), (0.25, 2.0), (2.0, 0.5), (2.0, 2.0), (0.1, 0.1)]),
+    method=st.sampled_from(["bicubic", "bilinear", "nearest", "area"]),
+    antialias=st.booleans(),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+    where=st.tuples(st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True), st.integers(0, 3)),
+    strided=st.booleans(),
+)
+def test_one_nonfinite_float32_sample_anywhere_is_refused(
+    rows, cols, channels, scale, method, antialias, boundary, bad, where, strided
+):
+    # A shrinking band checks its row pass's results rather than its input rows (a NaN or infinity
+    # in any tap span makes a result non-finite); every sample must still be covered.
+    shape = (rows, cols) if channels == 0 else (rows, cols, channels)
+    base = np.zeros((rows, 2 * cols) + shape[2:], np.float32)
+    image = base[:, ::2] if strided else np.ascontiguousarray(base[:, :cols])
+    index = (int(where[0] * rows), int(where[1] * cols)) + ((where[2] % channels,) if channels else ())
+    image[index] = bad
+    size = (max(1, int(np.ceil(rows * scale[0]))), max(1, int(np.ceil(cols * scale[1]))))
+    with pytest.raises(ValueError, match="NaN"):
+        core.resize(image, size, scale, method, antialias, boundary, 2)
+
+
+@avx2
+def test_float32_results_that_overflow_are_not_mistaken_for_nonfinite_images():
+    # Bicubic's negative lobes can take a sum of finite samples past the float32 range: the
+    # result is infinite, the image finite, and no error is raised.
+    top = np.finfo(np.float32).max
+    image = np.full((64, 64), top, np.float32)
+    image[::8, :] = -top
+    for shape in ((64, 64), (64, 64, 3)):
+        out = core.resize(np.broadcast_to(image[..., None], shape[:2] + (3,)) if len(shape) == 3 else image,
+                          (16, 16), (0.25, 0.25), "bicubic", True, "symmetric", 2)
+        assert not np.isfinite(out).all()  # infinities met in a sum: the rechecked case

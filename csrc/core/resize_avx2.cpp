@@ -1234,12 +1234,18 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     for (std::size_t k = spans[o].first; k < spans[o].last; ++k)
       src[r * width + k - spans[o].first] = input_row(rt.index[o * rt.taps + k]);
   }
-  // This band checks its share of the input rows (floats), piece by piece
-  // after the row pass has read them, those it reads at all.
+  // Every input row is checked by one band, its owner (floats). A band that reads more input rows
+  // than it makes (shrinking) checks its own results instead: each row in a tap span enters some
+  // result through an FMA (w x with x NaN or infinite is NaN or infinite, even for w = 0, and a
+  // sum never turns that finite), so a band whose results are all finite read only finite rows.
+  // A non-finite result (or a finite image's overflow) has the band's rows checked one by one.
+  // Rows that the band owns but does not read are checked on their own.
   const auto h = static_cast<std::size_t>(job.in.rows), oh = static_cast<std::size_t>(job.out.rows);
   const std::size_t b = r0 / kLanes, bands = (oh + kLanes - 1) / kLanes;
   const auto own0 = static_cast<std::ptrdiff_t>(h * b / bands), own1 = static_cast<std::ptrdiff_t>(h * (b + 1) / bands);
   const std::ptrdiff_t read0 = std::max(own0, lo), read1 = std::min(own1, hi + 1);
+  const bool check_results = std::is_same_v<S, float> && static_cast<std::ptrdiff_t>(m) < hi - lo + 1;
+  bool results_finite = true;
   // The row pass in pieces of kPiece samples, all band rows per piece: the
   // piece of the band's input rows then stays in cache for its 4/scale
   // reuses (512: measured best of 128..1536 on 720p, grey and RGB).
@@ -1260,11 +1266,28 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
                                      &rt.weight[o * rt.taps + span.first], span.last - span.first, e0, e1,
                                      job.row_plan.rounding, band + r * n);
     }
-    if constexpr (std::is_same_v<S, float>)
-      for (std::ptrdiff_t i = read0; i < read1; ++i)
-        if (!all_finite(input_row(i) + e0, e1 - e0)) job.nonfinite = true;
+    if constexpr (std::is_same_v<S, float>) {
+      if (check_results) {
+        for (std::size_t r = 0; r < m; ++r) results_finite = results_finite && all_finite(band + r * n + e0, e1 - e0);
+      } else {
+        for (std::ptrdiff_t i = read0; i < read1; ++i)
+          if (!all_finite(input_row(i) + e0, e1 - e0)) job.nonfinite = true;
+      }
+    }
   }
-  if (read0 >= read1) {
+  if (check_results) {
+    // The rows of [lo, hi] in a tap span of the band.
+    std::vector<std::uint8_t> read(static_cast<std::size_t>(hi - lo + 1), 0);
+    for (std::size_t r = r0; r < r0 + m; ++r)
+      for (std::size_t k = spans[r].first; k < spans[r].last; ++k) read[static_cast<std::size_t>(rt.index[r * rt.taps + k] - lo)] = 1;
+    if (!results_finite)
+      for (std::ptrdiff_t i = lo; i <= hi; ++i)
+        if (read[static_cast<std::size_t>(i - lo)] && !all_finite(input_row(i), n)) job.nonfinite = true;
+    // (check_rows may reuse `copies`, read above for the last time.)
+    for (std::ptrdiff_t i = own0; i < own1; ++i)
+      if (i < lo || i > hi || !read[static_cast<std::size_t>(i - lo)])
+        check_rows<S>(job, static_cast<std::size_t>(i), static_cast<std::size_t>(i) + 1, copies);
+  } else if (read0 >= read1) {
     check_rows<S>(job, static_cast<std::size_t>(own0), static_cast<std::size_t>(own1), copies);
   } else {
     check_rows<S>(job, static_cast<std::size_t>(own0), static_cast<std::size_t>(read0), copies);

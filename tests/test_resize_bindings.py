@@ -423,3 +423,45 @@ def test_float32_results_that_overflow_are_not_mistaken_for_nonfinite_images():
         out = core.resize(np.broadcast_to(image[..., None], shape[:2] + (3,)) if len(shape) == 3 else image,
                           (16, 16), (0.25, 0.25), "bicubic", True, "symmetric", 2)
         assert not np.isfinite(out).all()  # infinities met in a sum: the rechecked case
+
+
+# ------------------------------------------------------------ float32 column pass along the rows
+
+
+@avx2
+@pytest.mark.parametrize("s", [2.0, 3.0, 4.0, 8.0])
+def test_enlarging_one_channel_float32_takes_the_row_wise_column_pass(s):
+    # (At scales below 2 the bicubic taps of 8 outputs span more than 8 samples.)
+    image = np.random.default_rng(3).random((30, 90)).astype(np.float32)
+    size = (int(np.ceil(30 * s)), int(np.ceil(90 * s)))
+    out, taken = core._resize_float_rowwise(image, size, (s, s), *ARGS, 2)
+    assert taken
+    assert not core._resize_float_rowwise(np.stack([image] * 2, axis=-1), size, (s, s), *ARGS, 2)[1]
+    assert not core._resize_float_rowwise(image, (15, 45), (0.5, 0.5), *ARGS, 2)[1]
+    assert not core._resize_float_rowwise(natural((30, 90)), size, (s, s), *ARGS, 2)[1]
+
+
+@avx2
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    rows=st.integers(1, 30),
+    cols=st.integers(1, 40) | st.integers(100, 260),
+    scale=st.tuples(st.sampled_from([0.5, 1.0, 2.0, 1.7]),
+                    st.sampled_from([2.0, 4.0, 1.5, 3.0, 1.25, 1.7, 2.5, 8.0, 0.5])),
+    method=st.sampled_from(["bicubic", "bilinear", "nearest", "area"]),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+    layout=st.sampled_from(["contiguous", "flipped", "every other"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_row_wise_float32_column_pass_equals_the_transposed_one(rows, cols, scale, method, boundary, layout, seed):
+    # It does the transposed path's operations in its order: a one-channel image gives, bit for
+    # bit, what each channel of a two-channel image (always transposed) gives.
+    rng = np.random.default_rng(seed)
+    big = rng.standard_normal((2 * rows, 2 * cols)).astype(np.float32)
+    image = {"contiguous": big[:rows, :cols], "flipped": big[:rows, :cols][::-1, ::-1],
+             "every other": big[::2, 1::2]}[layout]
+    size = (int(np.ceil(rows * scale[0])), int(np.ceil(cols * scale[1])))
+    one, _ = core._resize_float_rowwise(image, size, scale, method, True, boundary, 2)
+    two = core.resize(np.stack([image, image], axis=-1), size, scale, method, True, boundary, 2)
+    assert one.tobytes() == np.ascontiguousarray(two[..., 0]).tobytes()
+    assert one.tobytes() == np.ascontiguousarray(two[..., 1]).tobytes()

@@ -76,6 +76,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -207,6 +208,7 @@ inline float round_clamp(float s, Rounding rounding, bool& suspect) {
 
 struct Plan;
 void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in);
+void make_float_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in);
 
 // The column pass's taps for _mm256_madd_epi16 on a pair table P of the 8
 // rows of a band (each P entry holds two samples of every row, as int16s):
@@ -301,7 +303,20 @@ struct Plan {
   std::vector<std::int32_t> row_base;
   std::vector<std::uint8_t> row_mask;
   std::vector<std::int32_t> row_weight;
+  // The float32 column pass of one channel along each row (enlarging), where the taps of 8
+  // consecutive outputs lie within 8 samples: one load of those samples at frow_base[g], and per
+  // tap k a lane permutation (frow_perm) and an FMA with the taps' weights (frow_weight), the
+  // transposed path's operations in its order (the same result, bit for bit) without its two
+  // transposes and its broadcast per tap and output. Groups share their tables through
+  // frow_table (the interior of a scale p/q repeats a few); kNoTable: summed one by one.
+  bool frow = false;
+  std::vector<std::int32_t> frow_base;
+  std::vector<std::uint32_t> frow_table;
+  std::vector<std::int32_t> frow_perm;  // tables × width × 8
+  std::vector<float> frow_weight;       // tables × width × 8
 };
+
+constexpr std::uint32_t kNoTable = std::numeric_limits<std::uint32_t>::max();
 
 // `step`: elements per input sample (the channels for the column axis).
 Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
@@ -396,6 +411,7 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
     }
   }
   if (p.integer) make_rowwise(p, n_out, step, static_cast<std::size_t>(end));
+  make_float_rowwise(p, n_out, step, static_cast<std::size_t>(end));
   p.consecutive.assign(n_out, 1);
   for (std::size_t i = 0; i < n_out; ++i)
     for (std::size_t k = 1; k < p.width; ++k)
@@ -487,6 +503,48 @@ void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in
     fit += ok;
   }
   p.rowwise = fit * 10 >= groups * 9;
+}
+
+// The float32 row-wise tables (Plan::frow) of one channel, for inputs of n_in samples; left
+// unused unless nearly every group fits and the groups share a few tables.
+void make_float_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in) {
+  const std::size_t K = p.width, groups = n_out / 8;
+  if (step != 1 || K > 8 || groups == 0 || n_in < 8) return;
+  p.frow_base.assign(groups, 0);
+  p.frow_table.assign(groups, kNoTable);
+  std::map<std::vector<std::uint32_t>, std::uint32_t> tables;
+  std::size_t fit = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    std::int32_t lo = std::numeric_limits<std::int32_t>::max(), hi = -1;
+    for (std::size_t i = 8 * g; i < 8 * g + 8; ++i)
+      for (std::size_t k = 0; k < K; ++k) {
+        lo = std::min(lo, p.index[i * K + k]);
+        hi = std::max(hi, p.index[i * K + k]);
+      }
+    const std::int32_t base = std::min(lo, static_cast<std::int32_t>(n_in) - 8);
+    if (base < 0 || hi - base >= 8) continue;
+    std::vector<std::uint32_t> key(2 * K * 8);
+    for (std::size_t k = 0; k < K; ++k)
+      for (std::size_t l = 0; l < 8; ++l) {
+        const std::size_t i = 8 * g + l;
+        key[k * 8 + l] = static_cast<std::uint32_t>(p.index[i * K + k] - base);
+        std::memcpy(&key[(K + k) * 8 + l], &p.weight[i * K + k], sizeof(float));
+      }
+    const auto found = tables.emplace(std::move(key), static_cast<std::uint32_t>(tables.size()));
+    if (tables.size() > 64) return;  // no short period: the transposed path
+    p.frow_base[g] = base;
+    p.frow_table[g] = found.first->second;
+    ++fit;
+  }
+  if (fit * 10 < groups * 9) return;
+  p.frow_perm.assign(tables.size() * K * 8, 0);
+  p.frow_weight.assign(tables.size() * K * 8, 0.0f);
+  for (const auto& [key, id] : tables)
+    for (std::size_t q = 0; q < K * 8; ++q) {
+      p.frow_perm[id * K * 8 + q] = static_cast<std::int32_t>(key[q]);
+      std::memcpy(&p.frow_weight[id * K * 8 + q], &key[K * 8 + q], sizeof(float));
+    }
+  p.frow = true;
 }
 
 // ------------------------------------------------------------ row pass
@@ -1158,6 +1216,59 @@ void horizontal_rowwise(const u8* row, const Plan& p, std::size_t step, std::siz
   for (std::size_t e = 8 * groups; e < n_out; ++e) out[e] = integer_element(row, p, step, e);
 }
 
+// One output of the float32 column pass of one row, summed on its own (the transposed path's
+// operations: zero, then one FMA per tap in order).
+inline float float_element(const float* row, const Plan& p, std::size_t j) {
+  float acc = 0.0f;
+  for (std::size_t k = 0; k < p.width; ++k) acc = std::fma(p.weight[j * p.width + k], row[p.index[j * p.width + k]], acc);
+  return acc;
+}
+
+// The float32 column pass of one row of one channel along it (Plan::frow): n_out outputs of
+// `out` from `row`. kK: the taps per output when known at compile time, else 0.
+template <int kK>
+void horizontal_rowwise_float(const float* row, const Plan& p, std::size_t n_out, float* out) {
+  const std::size_t K = kK > 0 ? static_cast<std::size_t>(kK) : p.width, groups = n_out / 8;
+  for (std::size_t g = 0; g < groups;) {
+    const std::uint32_t id = p.frow_table[g];
+    if (id == kNoTable) {
+      for (std::size_t j = 8 * g; j < 8 * g + 8; ++j) out[j] = float_element(row, p, j);
+      ++g;
+      continue;
+    }
+    std::size_t end = g + 1;
+    while (end < groups && p.frow_table[end] == id) ++end;
+    const std::int32_t* perm = &p.frow_perm[id * K * 8];
+    const float* weight = &p.frow_weight[id * K * 8];
+    if constexpr (kK > 0) {
+      // The run's tables held in registers.
+      __m256i I[kK];
+      __m256 W[kK];
+      for (int k = 0; k < kK; ++k) {
+        I[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(perm + 8 * k));
+        W[k] = _mm256_loadu_ps(weight + 8 * k);
+      }
+      for (; g < end; ++g) {
+        const __m256 x = _mm256_loadu_ps(row + p.frow_base[g]);
+        __m256 acc = _mm256_setzero_ps();
+        for (int k = 0; k < kK; ++k) acc = _mm256_fmadd_ps(W[k], _mm256_permutevar8x32_ps(x, I[k]), acc);
+        _mm256_storeu_ps(out + 8 * g, acc);
+      }
+    } else {
+      for (; g < end; ++g) {
+        const __m256 x = _mm256_loadu_ps(row + p.frow_base[g]);
+        __m256 acc = _mm256_setzero_ps();
+        for (std::size_t k = 0; k < K; ++k)
+          acc = _mm256_fmadd_ps(_mm256_loadu_ps(weight + 8 * k),
+                                _mm256_permutevar8x32_ps(x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(perm + 8 * k))),
+                                acc);
+        _mm256_storeu_ps(out + 8 * g, acc);
+      }
+    }
+  }
+  for (std::size_t j = 8 * groups; j < n_out; ++j) out[j] = float_element(row, p, j);
+}
+
 // The column pass of the 8 rows `lines` (m of them real) into dst[0..m).
 template <bool kRound, int kC, class S>
 std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, std::size_t m) {
@@ -1185,6 +1296,17 @@ std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, st
       } else {
         pair_rows(lines, n, job.channels, P);
         horizontal_integer<kC>(P, job.channels, job.col_plan.pairs, n_out, dst, m, U);
+      }
+      return 0;
+    }
+  }
+  if constexpr (std::is_same_v<S, float>) {
+    if (job.col_plan.frow && job.channels == 1) {
+      for (std::size_t r = 0; r < m; ++r) {
+        switch (job.col_plan.width) {
+          case 4: horizontal_rowwise_float<4>(lines[r], job.col_plan, n_out, dst[r]); break;
+          default: horizontal_rowwise_float<0>(lines[r], job.col_plan, n_out, dst[r]); break;
+        }
       }
       return 0;
     }
@@ -1420,6 +1542,7 @@ std::size_t resize_avx2(const ImageView& in, const ImageView& out, const Axis& r
     if (trace) *trace = ResizeTrace{job.row_plan.integer, job.col_plan.integer};
     return run_channels<true, u8>(job, rows_first);
   }
+  if (trace) trace->float_rowwise_cols = job.col_plan.frow && channels == 1;
   const std::size_t recomputed = run_channels<false, float>(job, rows_first);
   if (nonfinite) throw std::invalid_argument("image contains NaN or infinity");
   return recomputed;

@@ -436,6 +436,7 @@ def test_enlarging_one_channel_float32_takes_the_row_wise_column_pass(s):
     size = (int(np.ceil(30 * s)), int(np.ceil(90 * s)))
     out, taken = core._resize_float_rowwise(image, size, (s, s), *ARGS, 2)
     assert taken
+    np.testing.assert_allclose(out, expected(image, size, (s, s)), rtol=0, atol=4e-6)
     assert not core._resize_float_rowwise(np.stack([image] * 2, axis=-1), size, (s, s), *ARGS, 2)[1]
     assert not core._resize_float_rowwise(image, (15, 45), (0.5, 0.5), *ARGS, 2)[1]
     assert not core._resize_float_rowwise(natural((30, 90)), size, (s, s), *ARGS, 2)[1]

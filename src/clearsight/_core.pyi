@@ -133,6 +133,17 @@ def _resize_paths(
     boundary: str,
     threads: int = 1,
 ) -> tuple[NDArray[Any], int, bool, bool]: ...
+# resize, and whether the column pass of a one-channel float32 image ran along its rows
+# (for tests).
+def _resize_float_rowwise(
+    image: NDArray[Any],
+    size: tuple[int, int],
+    scale: tuple[float, float],
+    method: str,
+    antialias: bool,
+    boundary: str,
+    threads: int = 1,
+) -> tuple[NDArray[Any], bool]: ...
 def psnr(reference: NDArray[Any], test: NDArray[Any], data_range: float, threads: int = 1) -> float: ...
 # PSNR at data_range 1 and whether a sample lies outside [0, 1] (or is NaN).
 def psnr_unit_range(reference: NDArray[Any], test: NDArray[Any], threads: int = 1) -> tuple[float, bool]: ...

@@ -220,8 +220,8 @@ def resize(
         common = _common_call(image, scale, method, antialias, boundary, threads)
         if common is not None:
             array, out_size, factors, n_threads = common
-            _check_taps(out_size, factors, method, antialias)  # type: ignore[arg-type]
-            return module.resize(array, out_size, factors, method, antialias, boundary, n_threads)  # type: ignore[no-any-return]
+            _check_taps(out_size, factors, method, antialias)
+            return module.resize(array, out_size, factors, method, antialias, boundary, n_threads)
     # The compiled kernel checks finiteness as it reads the image (much cheaper than a pass of its own).
     image = _validate.image(image, check_finite=name != "cpp")
     size, factors = _scales_and_size(image.shape, scale, size)

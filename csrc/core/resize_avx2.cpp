@@ -1058,6 +1058,19 @@ void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const 
       const std::int32_t* ix = index + (j0 + jj) * stride;
       const std::int32_t* w = weight + (j0 + jj) * stride;
       const std::size_t count = E + extra[j0 + jj];
+      if constexpr (kC >= 2) {
+        // The channels of a sample share its weights: one broadcast per entry for all kC sums.
+        __m256i acc[kC];
+        for (int c = 0; c < kC; ++c) acc[c] = _mm256_setzero_si256();
+        for (std::size_t k = 0; k < count; ++k) {
+          const __m256i wk = _mm256_set1_epi32(w[k]);
+          const auto* t = reinterpret_cast<const __m256i*>(P + static_cast<std::size_t>(ix[k]) * kLanes);
+          for (int c = 0; c < kC; ++c) acc[c] = _mm256_add_epi32(acc[c], _mm256_madd_epi16(_mm256_load_si256(t + c), wk));
+        }
+        for (int c = 0; c < kC; ++c)
+          _mm256_store_si256(reinterpret_cast<__m256i*>(U + (jj * kC + c) * kLanes), round15(acc[c]));
+        continue;
+      }
       // One chain per channel: madd results are independent, the adds have
       // a latency of 1.
       for (std::size_t c = 0; c < C; ++c) {

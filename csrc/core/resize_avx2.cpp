@@ -657,6 +657,59 @@ std::size_t vertical(const S* const* src, const float* w, const double* w64, std
   return recomputed;
 }
 
+// Two output rows of the float32 row pass at once where b's taps are a's moved down by d rows
+// (0 < d < taps, both consecutive: the interior of a shrink): every input row the two share is
+// loaded once for both sums, a quarter fewer loads, which bound this loop. Each sum still gets
+// its taps' FMAs from zero in the single row's order: the same results, bit for bit. Samples
+// [begin, returned) are done.
+std::size_t vertical_pair(const float* const* src_a, const float* const* src_b, const float* wa, const float* wb,
+                          std::size_t taps, std::size_t d, std::size_t begin, std::size_t n, float* out_a,
+                          float* out_b) {
+  std::size_t e = begin;
+  for (; e + 32 <= n; e += 32) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (std::size_t k = 0; k < d; ++k) {
+      const __m256 w = _mm256_set1_ps(wa[k]);
+      const float* p = src_a[k] + e;
+      a0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p), a0);
+      a1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 8), a1);
+      a2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 16), a2);
+      a3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 24), a3);
+    }
+    for (std::size_t k = d; k < taps; ++k) {
+      const __m256 u = _mm256_set1_ps(wa[k]), v = _mm256_set1_ps(wb[k - d]);
+      const float* p = src_a[k] + e;
+      const __m256 x0 = _mm256_loadu_ps(p), x1 = _mm256_loadu_ps(p + 8);
+      a0 = _mm256_fmadd_ps(u, x0, a0);
+      b0 = _mm256_fmadd_ps(v, x0, b0);
+      a1 = _mm256_fmadd_ps(u, x1, a1);
+      b1 = _mm256_fmadd_ps(v, x1, b1);
+      const __m256 x2 = _mm256_loadu_ps(p + 16), x3 = _mm256_loadu_ps(p + 24);
+      a2 = _mm256_fmadd_ps(u, x2, a2);
+      b2 = _mm256_fmadd_ps(v, x2, b2);
+      a3 = _mm256_fmadd_ps(u, x3, a3);
+      b3 = _mm256_fmadd_ps(v, x3, b3);
+    }
+    for (std::size_t k = taps - d; k < taps; ++k) {
+      const __m256 w = _mm256_set1_ps(wb[k]);
+      const float* p = src_b[k] + e;
+      b0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p), b0);
+      b1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 8), b1);
+      b2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 16), b2);
+      b3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 24), b3);
+    }
+    _mm256_storeu_ps(out_a + e, a0);
+    _mm256_storeu_ps(out_a + e + 8, a1);
+    _mm256_storeu_ps(out_a + e + 16, a2);
+    _mm256_storeu_ps(out_a + e + 24, a3);
+    _mm256_storeu_ps(out_b + e, b0);
+    _mm256_storeu_ps(out_b + e + 8, b1);
+    _mm256_storeu_ps(out_b + e + 16, b2);
+    _mm256_storeu_ps(out_b + e + 24, b3);
+  }
+  return e;
+}
+
 // ------------------------------------------------------------ column pass
 
 // T[8 q + r] = element q of row r, for the 8 rows `rows` of n elements.
@@ -1432,6 +1485,23 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     for (std::size_t r = 0; r < m; ++r) {
       const std::size_t o = r0 + r;
       const Span span = spans[o];
+      if constexpr (std::is_same_v<S, float> && !kRound) {
+        const Plan& rp = job.row_plan;
+        const std::size_t taps = span.last - span.first;
+        if (r + 1 < m && rp.consecutive[o] && rp.consecutive[o + 1] && spans[o + 1].last - spans[o + 1].first == taps) {
+          const std::ptrdiff_t d = rt.index[(o + 1) * rt.taps + spans[o + 1].first] - rt.index[o * rt.taps + span.first];
+          if (d > 0 && static_cast<std::size_t>(d) < taps) {
+            const std::size_t done = vertical_pair(&src[r * width], &src[(r + 1) * width], &rp.weight[o * width],
+                                                   &rp.weight[(o + 1) * width], taps, static_cast<std::size_t>(d),
+                                                   e0, e1, band + r * n, band + (r + 1) * n);
+            for (std::size_t q = r; q < r + 2; ++q)
+              vertical<false>(&src[q * width], &rp.weight[(r0 + q) * width], &rt.weight[(r0 + q) * rt.taps + spans[r0 + q].first],
+                              taps, done, e1, rp.rounding, band + q * n);
+            ++r;
+            continue;
+          }
+        }
+      }
       if constexpr (std::is_same_v<S, u8>) {
         if (job.row_plan.integer) {
           vertical_integer(&src[r * width], &job.row_plan.weight16[o * width], span.last - span.first, e0, e1,

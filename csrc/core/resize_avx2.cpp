@@ -1472,7 +1472,18 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
   // Rows that the band owns but does not read are checked on their own.
   const auto h = static_cast<std::size_t>(job.in.rows), oh = static_cast<std::size_t>(job.out.rows);
   const std::size_t b = r0 / kLanes, bands = (oh + kLanes - 1) / kLanes;
-  const auto own0 = static_cast<std::ptrdiff_t>(h * b / bands), own1 = static_cast<std::ptrdiff_t>(h * (b + 1) / bands);
+  // Band b owns rows [f(b), max(f(b), f(b + 1))), f(b) the lowest tap row of its first output
+  // (f(0) = 0, f(bands) = h): those it reads, where the taps move down with the outputs, and
+  // all rows between them in any case (the largest b with f(b) <= i owns row i).
+  auto first_row = [&](std::size_t band) -> std::ptrdiff_t {
+    if (band == 0) return 0;
+    if (band >= bands) return static_cast<std::ptrdiff_t>(h);
+    const std::size_t o = band * kLanes;
+    std::ptrdiff_t low = static_cast<std::ptrdiff_t>(h);
+    for (std::size_t k = spans[o].first; k < spans[o].last; ++k) low = std::min(low, rt.index[o * rt.taps + k]);
+    return low;
+  };
+  const std::ptrdiff_t own0 = first_row(b), own1 = std::max(own0, first_row(b + 1));
   const std::ptrdiff_t read0 = std::max(own0, lo), read1 = std::min(own1, hi + 1);
   const bool check_results = std::is_same_v<S, float> && static_cast<std::ptrdiff_t>(m) < hi - lo + 1;
   bool results_finite = true;

@@ -382,7 +382,9 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
       weight.push_back(0);
     }
     p.pairs = pack_pairs(index, weight, n_out);
-    if (step == 1) {
+    {
+      // Entry (i, c) = i step + c holds channel c of samples 2 i - offset and 2 i + 1 - offset.
+      const auto C = static_cast<std::int32_t>(step);
       for (std::size_t offset = 0; offset < 2; ++offset) {
         index.clear();
         weight.clear();
@@ -391,9 +393,9 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
           const std::int32_t* ix = &p.index[i * p.width];
           const std::int16_t* m = &p.weight16[i * p.width];
           for (std::size_t k = 0; k < taps;) {
-            const auto q = static_cast<std::size_t>(ix[k]) + offset;  // entry q / 2, half q % 2
-            const bool pair = q % 2 == 0 && k + 1 < taps && ix[k + 1] == ix[k] + 1;
-            index.push_back(static_cast<std::int32_t>(q / 2));
+            const auto q = static_cast<std::size_t>(ix[k] / C) + offset;  // entry q / 2, half q % 2
+            const bool pair = q % 2 == 0 && k + 1 < taps && ix[k + 1] == ix[k] + C;
+            index.push_back(static_cast<std::int32_t>(q / 2) * C);
             weight.push_back(pair ? weight_pair(m[k], m[k + 1]) : q % 2 == 0 ? weight_pair(m[k], 0)
                                                                             : weight_pair(0, m[k]));
             k += pair ? 2 : 1;
@@ -1068,6 +1070,57 @@ void pair_rows(const u8* const* rows, std::size_t n, std::size_t step, std::int3
     }
 }
 
+// P[8 (i C + c) + r] = channel c of samples 2 i - offset and 2 i + 1 - offset of row r (0
+// outside the row) in the low and high 16 bits, for the ((n / C + offset + 1) / 2) C entries of
+// rows of n elements, C channels: half the entries of pair_rows, each made once. For C > 1
+// each half of 8 entries is one byte shuffle of 16 bytes of the row (its pattern repeats with
+// the first entry's channel), transposed.
+void pair_aligned_channels(const u8* const* rows, std::size_t n, std::size_t C, std::size_t offset, std::int32_t* P) {
+  const std::size_t samples = n / C, entries = (samples + offset + 1) / 2 * C;
+  // Element of the low half of entry e (the high half is C further), may be out of the row.
+  auto low = [&](std::size_t e) {  // (2 i - offset) C + c for e = i C + c
+    return 2 * static_cast<std::ptrdiff_t>(e) - static_cast<std::ptrdiff_t>(e % C + offset * C);
+  };
+  auto element = [&](std::size_t r, std::ptrdiff_t q) -> std::uint32_t {
+    return q >= 0 && q < static_cast<std::ptrdiff_t>(n) ? rows[r][q] : 0;
+  };
+  auto scalar = [&](std::size_t e) {
+    const std::ptrdiff_t q = low(e);
+    for (std::size_t r = 0; r < kLanes; ++r)
+      P[e * kLanes + r] = static_cast<std::int32_t>(element(r, q) | (element(r, q + static_cast<std::ptrdiff_t>(C)) << 16));
+  };
+  // The shuffles for a first entry e0 with e0 % C = t: bytes 4 l and 4 l + 2 of half h pick
+  // elements low(e) and low(e) + C of entry e = e0 + 4 h + l, from 16 bytes at low(e0 + 4 h).
+  alignas(32) u8 masks[4][32];
+  for (std::size_t t = 0; t < C; ++t)
+    for (std::size_t h = 0; h < 2; ++h)
+      for (std::size_t l = 0; l < 4; ++l) {
+        const std::size_t e = C * 8 + t + 4 * h + l, first = C * 8 + t + 4 * h;  // any e0 with e0 % C = t
+        const auto rel = static_cast<u8>(low(e) - low(first));
+        u8* mask = &masks[t][16 * h + 4 * l];
+        mask[0] = rel;
+        mask[1] = 0x80;
+        mask[2] = static_cast<u8>(rel + C);
+        mask[3] = 0x80;
+      }
+  std::size_t e = 0;
+  for (; e < entries && low(e) < 0; ++e) scalar(e);
+  for (; e + 8 <= entries && low(e + 4) + 16 <= static_cast<std::ptrdiff_t>(n) && low(e) >= 0; e += 8) {
+    const __m256i mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(masks[e % C]));
+    const std::ptrdiff_t base0 = low(e), base1 = low(e + 4);
+    __m256 v[8];
+    for (std::size_t r = 0; r < kLanes; ++r)
+      v[r] = _mm256_castsi256_ps(_mm256_shuffle_epi8(
+          _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(rows[r] + base1),
+                              reinterpret_cast<const __m128i*>(rows[r] + base0)),
+          mask));
+    transpose8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    for (std::size_t r = 0; r < kLanes; ++r)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(P + (e + r) * kLanes), _mm256_castps_si256(v[r]));
+  }
+  for (; e < entries; ++e) scalar(e);
+}
+
 // P[8 i + r] = samples 2 i - offset and 2 i + 1 - offset of row r (0 outside
 // the row) in the low and high 16 bits, for the (n + offset + 1) / 2 entries
 // of a single-channel row: the widened bytes, transposed.
@@ -1399,8 +1452,9 @@ std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, st
       std::int32_t* P = scratch.pairs.get(kLanes * (n + 1));
       std::int32_t* U = scratch.integer_results.get(8 * job.channels * kLanes);
       if (job.col_plan.use_aligned) {
-        pair_aligned(lines, n, job.col_plan.aligned_offset, P);
-        horizontal_integer<kC>(P, 1, job.col_plan.aligned, n_out, dst, m, U);
+        if (job.channels == 1) pair_aligned(lines, n, job.col_plan.aligned_offset, P);
+        else pair_aligned_channels(lines, n, job.channels, job.col_plan.aligned_offset, P);
+        horizontal_integer<kC>(P, job.channels, job.col_plan.aligned, n_out, dst, m, U);
       } else {
         pair_rows(lines, n, job.channels, P);
         horizontal_integer<kC>(P, job.channels, job.col_plan.pairs, n_out, dst, m, U);

@@ -434,12 +434,12 @@ def test_enlarging_one_channel_float32_takes_the_row_wise_column_pass(s):
     # (At scales below 2 the bicubic taps of 8 outputs span more than 8 samples.)
     image = np.random.default_rng(3).random((30, 90)).astype(np.float32)
     size = (int(np.ceil(30 * s)), int(np.ceil(90 * s)))
-    out, taken = core._resize_float_rowwise(image, size, (s, s), *ARGS, 2)
-    assert taken
+    out, path = core._resize_column_path(image, size, (s, s), *ARGS, 2)
+    assert path == "float rows"
     np.testing.assert_allclose(out, expected(image, size, (s, s)), rtol=0, atol=4e-6)
-    assert not core._resize_float_rowwise(np.stack([image] * 2, axis=-1), size, (s, s), *ARGS, 2)[1]
-    assert not core._resize_float_rowwise(image, (15, 45), (0.5, 0.5), *ARGS, 2)[1]
-    assert not core._resize_float_rowwise(natural((30, 90)), size, (s, s), *ARGS, 2)[1]
+    assert core._resize_column_path(np.stack([image] * 2, axis=-1), size, (s, s), *ARGS, 2)[1] == "float transposed"
+    assert core._resize_column_path(image, (15, 45), (0.5, 0.5), *ARGS, 2)[1] == "float transposed"
+    assert core._resize_column_path(natural((30, 90)), size, (s, s), *ARGS, 2)[1] != "float rows"
 
 
 @avx2
@@ -462,7 +462,24 @@ def test_row_wise_float32_column_pass_equals_the_transposed_one(rows, cols, scal
     image = {"contiguous": big[:rows, :cols], "flipped": big[:rows, :cols][::-1, ::-1],
              "every other": big[::2, 1::2]}[layout]
     size = (int(np.ceil(rows * scale[0])), int(np.ceil(cols * scale[1])))
-    one, _ = core._resize_float_rowwise(image, size, scale, method, True, boundary, 2)
+    one = core.resize(image, size, scale, method, True, boundary, 2)
     two = core.resize(np.stack([image, image], axis=-1), size, scale, method, True, boundary, 2)
     assert one.tobytes() == np.ascontiguousarray(two[..., 0]).tobytes()
     assert one.tobytes() == np.ascontiguousarray(two[..., 1]).tobytes()
+
+
+@avx2
+@pytest.mark.parametrize("channels", [None, 2, 3, 4])
+@pytest.mark.parametrize("s", [0.5, 0.25])
+def test_shrinking_uint8_pairs_aligned_samples_for_any_channels(channels, s):
+    # Channel c of samples 2i - offset, 2i + 1 - offset share an entry: half the entries of
+    # pairing every sample with the next. Bit-identity on every layout is the hypothesis test
+    # above (test_integer_path_is_bit_identical_to_the_reference); here, that the path is taken.
+    shape = (37, 101) if channels is None else (37, 101, channels)
+    image = natural(shape, seed=9)
+    size = (int(np.ceil(37 * s)), int(np.ceil(101 * s)))
+    for view in (image, image[::-1, ::-1]):
+        out, path = core._resize_column_path(view, size, (s, s), *ARGS, 2)
+        # (Grey ×1/2 runs along the rows: its 8 outputs' taps fit 16 bytes.)
+        assert path == ("integer rows" if channels is None and s == 0.5 else "integer aligned pairs")
+        np.testing.assert_array_equal(out, expected(view, size, (s, s)))

@@ -1729,10 +1729,17 @@ std::size_t resize_avx2(const ImageView& in, const ImageView& out, const Axis& r
   const std::shared_ptr<const Plan> col_plan = cached_plan(cols, static_cast<std::size_t>(out.cols), channels);
   Job job{in, out, rows, cols, *row_plan, *col_plan, channels, threads, nonfinite};
   if (in.type == PixelType::uint8) {
-    if (trace) *trace = ResizeTrace{job.row_plan.integer, job.col_plan.integer};
+    if (trace) {
+      trace->integer_rows = job.row_plan.integer;
+      trace->integer_cols = job.col_plan.integer;
+      trace->column_path = job.col_plan.rowwise          ? "integer rows"
+                           : !job.col_plan.integer       ? "float transposed"
+                           : job.col_plan.use_aligned    ? "integer aligned pairs"
+                                                         : "integer pairs";
+    }
     return run_channels<true, u8>(job, rows_first);
   }
-  if (trace) trace->float_rowwise_cols = job.col_plan.frow && channels == 1;
+  if (trace) trace->column_path = job.col_plan.frow && channels == 1 ? "float rows" : "float transposed";
   const std::size_t recomputed = run_channels<false, float>(job, rows_first);
   if (nonfinite) throw std::invalid_argument("image contains NaN or infinity");
   return recomputed;

@@ -262,6 +262,42 @@ def test_bad_arguments(kwargs, error, fragment):
         resize(np.zeros((8, 8)), **kwargs)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(9, 13), (9, 13, 1), (9, 13, 3), (9, 13, 4)])
+@pytest.mark.parametrize("scale", [2, 0.5, 0.25, 1.7])
+def test_the_common_call_takes_the_general_paths_result(dtype, shape, scale):
+    # One float or int scale and a native aligned ndarray take resampling._common_call's checks;
+    # a pair of NumPy scalars takes the general ones: same image, every bit.
+    rng = np.random.default_rng(7)
+    image = (rng.random(shape) * 255).astype(dtype)
+    for view in (image, image[::-1, ::2]):
+        for options in ({}, {"threads": None}, {"threads": 3}, {"boundary": "replicate", "antialias": False},
+                        {"method": "bilinear"}):
+            fast = resize(view, scale, **options)
+            general = resize(view, (np.float64(scale), np.float64(scale)), **options)
+            assert fast.dtype == general.dtype and fast.shape == general.shape
+            np.testing.assert_array_equal(fast, general)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, fragment",
+    [
+        ({"scale": 2, "antialias": np.bool_(True)}, None, ""),
+        ({"scale": 2, "threads": True}, TypeError, "threads"),
+        ({"scale": 2, "threads": 2.0}, TypeError, "threads"),
+        ({"scale": 2, "method": b"bicubic"}, ValueError, "method"),
+        ({"scale": 2**40}, ValueError, "samples"),
+        ({"scale": 1e-301}, ValueError, "too small"),
+    ],
+)
+def test_arguments_outside_the_common_call_are_checked_as_before(kwargs, error, fragment):
+    if error is None:
+        assert resize(np.zeros((8, 8), np.uint8), **kwargs).shape == (16, 16)
+        return
+    with pytest.raises(error, match=fragment):
+        resize(np.zeros((8, 8), np.uint8), **kwargs)
+
+
 @pytest.mark.parametrize(
     "image, error, fragment",
     [

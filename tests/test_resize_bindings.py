@@ -381,3 +381,105 @@ def test_nan_in_an_unread_sample_is_still_refused():
         image[1, 1] = np.nan
         with pytest.raises(ValueError, match="NaN"):
             core.resize(image, (8, 8), (0.25, 0.25), "nearest", False, "symmetric", 2)
+
+
+@avx2
+@settings(max_examples=120, deadline=None, database=None)
+@given(
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 40),
+    channels=st.sampled_from([0, 1, 2, 3, 4]),
+    scale=st.sampled_from([(0.25, 0.25), (0.5, 0.5), (0.3, 0.7), (0.25, 2.0), (2.0, 0.5), (2.0, 2.0), (0.1, 0.1)]),
+    method=st.sampled_from(["bicubic", "bilinear", "nearest", "area"]),
+    antialias=st.booleans(),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+    where=st.tuples(st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True), st.integers(0, 3)),
+    strided=st.booleans(),
+)
+def test_one_nonfinite_float32_sample_anywhere_is_refused(
+    rows, cols, channels, scale, method, antialias, boundary, bad, where, strided
+):
+    # A shrinking band checks its row pass's results rather than its input rows (a NaN or infinity
+    # in any tap span makes a result non-finite); every sample must still be covered.
+    shape = (rows, cols) if channels == 0 else (rows, cols, channels)
+    base = np.zeros((rows, 2 * cols) + shape[2:], np.float32)
+    image = base[:, ::2] if strided else np.ascontiguousarray(base[:, :cols])
+    index = (int(where[0] * rows), int(where[1] * cols)) + ((where[2] % channels,) if channels else ())
+    image[index] = bad
+    size = (max(1, int(np.ceil(rows * scale[0]))), max(1, int(np.ceil(cols * scale[1]))))
+    with pytest.raises(ValueError, match="NaN"):
+        core.resize(image, size, scale, method, antialias, boundary, 2)
+
+
+@avx2
+def test_float32_results_that_overflow_are_not_mistaken_for_nonfinite_images():
+    # Bicubic's negative lobes can take a sum of finite samples past the float32 range: the
+    # result is infinite, the image finite, and no error is raised.
+    top = np.finfo(np.float32).max
+    image = np.full((64, 64), top, np.float32)
+    image[::8, :] = -top
+    for shape in ((64, 64), (64, 64, 3)):
+        out = core.resize(np.broadcast_to(image[..., None], shape[:2] + (3,)) if len(shape) == 3 else image,
+                          (16, 16), (0.25, 0.25), "bicubic", True, "symmetric", 2)
+        assert not np.isfinite(out).all()  # infinities met in a sum: the rechecked case
+
+
+# ------------------------------------------------------------ float32 column pass along the rows
+
+
+@avx2
+@pytest.mark.parametrize("s", [2.0, 3.0, 4.0, 8.0])
+def test_enlarging_one_channel_float32_takes_the_row_wise_column_pass(s):
+    # (At scales below 2 the bicubic taps of 8 outputs span more than 8 samples.)
+    image = np.random.default_rng(3).random((30, 90)).astype(np.float32)
+    size = (int(np.ceil(30 * s)), int(np.ceil(90 * s)))
+    out, path = core._resize_column_path(image, size, (s, s), *ARGS, 2)
+    assert path == "float rows"
+    np.testing.assert_allclose(out, expected(image, size, (s, s)), rtol=0, atol=4e-6)
+    assert core._resize_column_path(np.stack([image] * 2, axis=-1), size, (s, s), *ARGS, 2)[1] == "float transposed"
+    assert core._resize_column_path(image, (15, 45), (0.5, 0.5), *ARGS, 2)[1] == "float transposed"
+    assert core._resize_column_path(natural((30, 90)), size, (s, s), *ARGS, 2)[1] != "float rows"
+
+
+@avx2
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    rows=st.integers(1, 30),
+    cols=st.integers(1, 40) | st.integers(100, 260),
+    scale=st.tuples(st.sampled_from([0.5, 1.0, 2.0, 1.7]),
+                    st.sampled_from([2.0, 4.0, 1.5, 3.0, 1.25, 1.7, 2.5, 8.0, 0.5])),
+    method=st.sampled_from(["bicubic", "bilinear", "nearest", "area"]),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+    layout=st.sampled_from(["contiguous", "flipped", "every other"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_row_wise_float32_column_pass_equals_the_transposed_one(rows, cols, scale, method, boundary, layout, seed):
+    # It does the transposed path's operations in its order: a one-channel image gives, bit for
+    # bit, what each channel of a two-channel image (always transposed) gives.
+    rng = np.random.default_rng(seed)
+    big = rng.standard_normal((2 * rows, 2 * cols)).astype(np.float32)
+    image = {"contiguous": big[:rows, :cols], "flipped": big[:rows, :cols][::-1, ::-1],
+             "every other": big[::2, 1::2]}[layout]
+    size = (int(np.ceil(rows * scale[0])), int(np.ceil(cols * scale[1])))
+    one = core.resize(image, size, scale, method, True, boundary, 2)
+    two = core.resize(np.stack([image, image], axis=-1), size, scale, method, True, boundary, 2)
+    assert one.tobytes() == np.ascontiguousarray(two[..., 0]).tobytes()
+    assert one.tobytes() == np.ascontiguousarray(two[..., 1]).tobytes()
+
+
+@avx2
+@pytest.mark.parametrize("channels", [None, 2, 3, 4])
+@pytest.mark.parametrize("s", [0.5, 0.25])
+def test_shrinking_uint8_pairs_aligned_samples_for_any_channels(channels, s):
+    # Channel c of samples 2i - offset, 2i + 1 - offset share an entry: half the entries of
+    # pairing every sample with the next. Bit-identity on every layout is the hypothesis test
+    # above (test_integer_path_is_bit_identical_to_the_reference); here, that the path is taken.
+    shape = (37, 101) if channels is None else (37, 101, channels)
+    image = natural(shape, seed=9)
+    size = (int(np.ceil(37 * s)), int(np.ceil(101 * s)))
+    for view in (image, image[::-1, ::-1]):
+        out, path = core._resize_column_path(view, size, (s, s), *ARGS, 2)
+        # (Grey ×1/2 runs along the rows: its 8 outputs' taps fit 16 bytes.)
+        assert path == ("integer rows" if channels is None and s == 0.5 else "integer aligned pairs")
+        np.testing.assert_array_equal(out, expected(view, size, (s, s)))

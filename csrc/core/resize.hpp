@@ -45,6 +45,9 @@ AxisTaps resize_taps(std::size_t n_in, std::size_t n_out, double scale, ResizeMe
 // arithmetic (weights all multiples of 2^-15, resize_avx2.cpp's header).
 struct ResizeTrace {
   bool integer_rows = false, integer_cols = false;
+  // How the column pass ran: "integer rows", "integer aligned pairs", "integer pairs",
+  // "float rows", "float transposed" ("" on the portable kernel).
+  const char* column_path = "";
 };
 
 // Resizes `in` into `out` (same pixel type and channels; out's rows and cols

@@ -76,6 +76,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -207,6 +208,7 @@ inline float round_clamp(float s, Rounding rounding, bool& suspect) {
 
 struct Plan;
 void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in);
+void make_float_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in);
 
 // The column pass's taps for _mm256_madd_epi16 on a pair table P of the 8
 // rows of a band (each P entry holds two samples of every row, as int16s):
@@ -301,7 +303,20 @@ struct Plan {
   std::vector<std::int32_t> row_base;
   std::vector<std::uint8_t> row_mask;
   std::vector<std::int32_t> row_weight;
+  // The float32 column pass of one channel along each row (enlarging), where the taps of 8
+  // consecutive outputs lie within 8 samples: one load of those samples at frow_base[g], and per
+  // tap k a lane permutation (frow_perm) and an FMA with the taps' weights (frow_weight), the
+  // transposed path's operations in its order (the same result, bit for bit) without its two
+  // transposes and its broadcast per tap and output. Groups share their tables through
+  // frow_table (the interior of a scale p/q repeats a few); kNoTable: summed one by one.
+  bool frow = false;
+  std::vector<std::int32_t> frow_base;
+  std::vector<std::uint32_t> frow_table;
+  std::vector<std::int32_t> frow_perm;  // tables × width × 8
+  std::vector<float> frow_weight;       // tables × width × 8
 };
+
+constexpr std::uint32_t kNoTable = std::numeric_limits<std::uint32_t>::max();
 
 // `step`: elements per input sample (the channels for the column axis).
 Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
@@ -367,7 +382,9 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
       weight.push_back(0);
     }
     p.pairs = pack_pairs(index, weight, n_out);
-    if (step == 1) {
+    {
+      // Entry (i, c) = i step + c holds channel c of samples 2 i - offset and 2 i + 1 - offset.
+      const auto C = static_cast<std::int32_t>(step);
       for (std::size_t offset = 0; offset < 2; ++offset) {
         index.clear();
         weight.clear();
@@ -376,9 +393,9 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
           const std::int32_t* ix = &p.index[i * p.width];
           const std::int16_t* m = &p.weight16[i * p.width];
           for (std::size_t k = 0; k < taps;) {
-            const auto q = static_cast<std::size_t>(ix[k]) + offset;  // entry q / 2, half q % 2
-            const bool pair = q % 2 == 0 && k + 1 < taps && ix[k + 1] == ix[k] + 1;
-            index.push_back(static_cast<std::int32_t>(q / 2));
+            const auto q = static_cast<std::size_t>(ix[k] / C) + offset;  // entry q / 2, half q % 2
+            const bool pair = q % 2 == 0 && k + 1 < taps && ix[k + 1] == ix[k] + C;
+            index.push_back(static_cast<std::int32_t>(q / 2) * C);
             weight.push_back(pair ? weight_pair(m[k], m[k + 1]) : q % 2 == 0 ? weight_pair(m[k], 0)
                                                                             : weight_pair(0, m[k]));
             k += pair ? 2 : 1;
@@ -396,6 +413,7 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
     }
   }
   if (p.integer) make_rowwise(p, n_out, step, static_cast<std::size_t>(end));
+  make_float_rowwise(p, n_out, step, static_cast<std::size_t>(end));
   p.consecutive.assign(n_out, 1);
   for (std::size_t i = 0; i < n_out; ++i)
     for (std::size_t k = 1; k < p.width; ++k)
@@ -487,6 +505,48 @@ void make_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in
     fit += ok;
   }
   p.rowwise = fit * 10 >= groups * 9;
+}
+
+// The float32 row-wise tables (Plan::frow) of one channel, for inputs of n_in samples; left
+// unused unless nearly every group fits and the groups share a few tables.
+void make_float_rowwise(Plan& p, std::size_t n_out, std::size_t step, std::size_t n_in) {
+  const std::size_t K = p.width, groups = n_out / 8;
+  if (step != 1 || K > 8 || groups == 0 || n_in < 8) return;
+  p.frow_base.assign(groups, 0);
+  p.frow_table.assign(groups, kNoTable);
+  std::map<std::vector<std::uint32_t>, std::uint32_t> tables;
+  std::size_t fit = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    std::int32_t lo = std::numeric_limits<std::int32_t>::max(), hi = -1;
+    for (std::size_t i = 8 * g; i < 8 * g + 8; ++i)
+      for (std::size_t k = 0; k < K; ++k) {
+        lo = std::min(lo, p.index[i * K + k]);
+        hi = std::max(hi, p.index[i * K + k]);
+      }
+    const std::int32_t base = std::min(lo, static_cast<std::int32_t>(n_in) - 8);
+    if (base < 0 || hi - base >= 8) continue;
+    std::vector<std::uint32_t> key(2 * K * 8);
+    for (std::size_t k = 0; k < K; ++k)
+      for (std::size_t l = 0; l < 8; ++l) {
+        const std::size_t i = 8 * g + l;
+        key[k * 8 + l] = static_cast<std::uint32_t>(p.index[i * K + k] - base);
+        std::memcpy(&key[(K + k) * 8 + l], &p.weight[i * K + k], sizeof(float));
+      }
+    const auto found = tables.emplace(std::move(key), static_cast<std::uint32_t>(tables.size()));
+    if (tables.size() > 64) return;  // no short period: the transposed path
+    p.frow_base[g] = base;
+    p.frow_table[g] = found.first->second;
+    ++fit;
+  }
+  if (fit * 10 < groups * 9) return;
+  p.frow_perm.assign(tables.size() * K * 8, 0);
+  p.frow_weight.assign(tables.size() * K * 8, 0.0f);
+  for (const auto& [key, id] : tables)
+    for (std::size_t q = 0; q < K * 8; ++q) {
+      p.frow_perm[id * K * 8 + q] = static_cast<std::int32_t>(key[q]);
+      std::memcpy(&p.frow_weight[id * K * 8 + q], &key[K * 8 + q], sizeof(float));
+    }
+  p.frow = true;
 }
 
 // ------------------------------------------------------------ row pass
@@ -597,6 +657,59 @@ std::size_t vertical(const S* const* src, const float* w, const double* w64, std
     }
   }
   return recomputed;
+}
+
+// Two output rows of the float32 row pass at once where b's taps are a's moved down by d rows
+// (0 < d < taps, both consecutive: the interior of a shrink): every input row the two share is
+// loaded once for both sums, a quarter fewer loads, which bound this loop. Each sum still gets
+// its taps' FMAs from zero in the single row's order: the same results, bit for bit. Samples
+// [begin, returned) are done.
+std::size_t vertical_pair(const float* const* src_a, const float* const* src_b, const float* wa, const float* wb,
+                          std::size_t taps, std::size_t d, std::size_t begin, std::size_t n, float* out_a,
+                          float* out_b) {
+  std::size_t e = begin;
+  for (; e + 32 <= n; e += 32) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (std::size_t k = 0; k < d; ++k) {
+      const __m256 w = _mm256_set1_ps(wa[k]);
+      const float* p = src_a[k] + e;
+      a0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p), a0);
+      a1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 8), a1);
+      a2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 16), a2);
+      a3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 24), a3);
+    }
+    for (std::size_t k = d; k < taps; ++k) {
+      const __m256 u = _mm256_set1_ps(wa[k]), v = _mm256_set1_ps(wb[k - d]);
+      const float* p = src_a[k] + e;
+      const __m256 x0 = _mm256_loadu_ps(p), x1 = _mm256_loadu_ps(p + 8);
+      a0 = _mm256_fmadd_ps(u, x0, a0);
+      b0 = _mm256_fmadd_ps(v, x0, b0);
+      a1 = _mm256_fmadd_ps(u, x1, a1);
+      b1 = _mm256_fmadd_ps(v, x1, b1);
+      const __m256 x2 = _mm256_loadu_ps(p + 16), x3 = _mm256_loadu_ps(p + 24);
+      a2 = _mm256_fmadd_ps(u, x2, a2);
+      b2 = _mm256_fmadd_ps(v, x2, b2);
+      a3 = _mm256_fmadd_ps(u, x3, a3);
+      b3 = _mm256_fmadd_ps(v, x3, b3);
+    }
+    for (std::size_t k = taps - d; k < taps; ++k) {
+      const __m256 w = _mm256_set1_ps(wb[k]);
+      const float* p = src_b[k] + e;
+      b0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p), b0);
+      b1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 8), b1);
+      b2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 16), b2);
+      b3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 24), b3);
+    }
+    _mm256_storeu_ps(out_a + e, a0);
+    _mm256_storeu_ps(out_a + e + 8, a1);
+    _mm256_storeu_ps(out_a + e + 16, a2);
+    _mm256_storeu_ps(out_a + e + 24, a3);
+    _mm256_storeu_ps(out_b + e, b0);
+    _mm256_storeu_ps(out_b + e + 8, b1);
+    _mm256_storeu_ps(out_b + e + 16, b2);
+    _mm256_storeu_ps(out_b + e + 24, b3);
+  }
+  return e;
 }
 
 // ------------------------------------------------------------ column pass
@@ -957,6 +1070,57 @@ void pair_rows(const u8* const* rows, std::size_t n, std::size_t step, std::int3
     }
 }
 
+// P[8 (i C + c) + r] = channel c of samples 2 i - offset and 2 i + 1 - offset of row r (0
+// outside the row) in the low and high 16 bits, for the ((n / C + offset + 1) / 2) C entries of
+// rows of n elements, C channels: half the entries of pair_rows, each made once. For C > 1
+// each half of 8 entries is one byte shuffle of 16 bytes of the row (its pattern repeats with
+// the first entry's channel), transposed.
+void pair_aligned_channels(const u8* const* rows, std::size_t n, std::size_t C, std::size_t offset, std::int32_t* P) {
+  const std::size_t samples = n / C, entries = (samples + offset + 1) / 2 * C;
+  // Element of the low half of entry e (the high half is C further), may be out of the row.
+  auto low = [&](std::size_t e) {  // (2 i - offset) C + c for e = i C + c
+    return 2 * static_cast<std::ptrdiff_t>(e) - static_cast<std::ptrdiff_t>(e % C + offset * C);
+  };
+  auto element = [&](std::size_t r, std::ptrdiff_t q) -> std::uint32_t {
+    return q >= 0 && q < static_cast<std::ptrdiff_t>(n) ? rows[r][q] : 0;
+  };
+  auto scalar = [&](std::size_t e) {
+    const std::ptrdiff_t q = low(e);
+    for (std::size_t r = 0; r < kLanes; ++r)
+      P[e * kLanes + r] = static_cast<std::int32_t>(element(r, q) | (element(r, q + static_cast<std::ptrdiff_t>(C)) << 16));
+  };
+  // The shuffles for a first entry e0 with e0 % C = t: bytes 4 l and 4 l + 2 of half h pick
+  // elements low(e) and low(e) + C of entry e = e0 + 4 h + l, from 16 bytes at low(e0 + 4 h).
+  alignas(32) u8 masks[4][32];
+  for (std::size_t t = 0; t < C; ++t)
+    for (std::size_t h = 0; h < 2; ++h)
+      for (std::size_t l = 0; l < 4; ++l) {
+        const std::size_t e = C * 8 + t + 4 * h + l, first = C * 8 + t + 4 * h;  // any e0 with e0 % C = t
+        const auto rel = static_cast<u8>(low(e) - low(first));
+        u8* mask = &masks[t][16 * h + 4 * l];
+        mask[0] = rel;
+        mask[1] = 0x80;
+        mask[2] = static_cast<u8>(rel + C);
+        mask[3] = 0x80;
+      }
+  std::size_t e = 0;
+  for (; e < entries && low(e) < 0; ++e) scalar(e);
+  for (; e + 8 <= entries && low(e + 4) + 16 <= static_cast<std::ptrdiff_t>(n) && low(e) >= 0; e += 8) {
+    const __m256i mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(masks[e % C]));
+    const std::ptrdiff_t base0 = low(e), base1 = low(e + 4);
+    __m256 v[8];
+    for (std::size_t r = 0; r < kLanes; ++r)
+      v[r] = _mm256_castsi256_ps(_mm256_shuffle_epi8(
+          _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(rows[r] + base1),
+                              reinterpret_cast<const __m128i*>(rows[r] + base0)),
+          mask));
+    transpose8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    for (std::size_t r = 0; r < kLanes; ++r)
+      _mm256_store_si256(reinterpret_cast<__m256i*>(P + (e + r) * kLanes), _mm256_castps_si256(v[r]));
+  }
+  for (; e < entries; ++e) scalar(e);
+}
+
 // P[8 i + r] = samples 2 i - offset and 2 i + 1 - offset of row r (0 outside
 // the row) in the low and high 16 bits, for the (n + offset + 1) / 2 entries
 // of a single-channel row: the widened bytes, transposed.
@@ -1000,6 +1164,19 @@ void horizontal_integer_taps(const std::int32_t* P, std::size_t channels, const 
       const std::int32_t* ix = index + (j0 + jj) * stride;
       const std::int32_t* w = weight + (j0 + jj) * stride;
       const std::size_t count = E + extra[j0 + jj];
+      if constexpr (kC >= 2) {
+        // The channels of a sample share its weights: one broadcast per entry for all kC sums.
+        __m256i acc[kC];
+        for (int c = 0; c < kC; ++c) acc[c] = _mm256_setzero_si256();
+        for (std::size_t k = 0; k < count; ++k) {
+          const __m256i wk = _mm256_set1_epi32(w[k]);
+          const auto* t = reinterpret_cast<const __m256i*>(P + static_cast<std::size_t>(ix[k]) * kLanes);
+          for (int c = 0; c < kC; ++c) acc[c] = _mm256_add_epi32(acc[c], _mm256_madd_epi16(_mm256_load_si256(t + c), wk));
+        }
+        for (int c = 0; c < kC; ++c)
+          _mm256_store_si256(reinterpret_cast<__m256i*>(U + (jj * kC + c) * kLanes), round15(acc[c]));
+        continue;
+      }
       // One chain per channel: madd results are independent, the adds have
       // a latency of 1.
       for (std::size_t c = 0; c < C; ++c) {
@@ -1125,37 +1302,132 @@ void check_rows(const Job& job, std::size_t i0, std::size_t i1, S* spare) {
 }
 
 // One element of the integer column pass, summed on its own.
-inline u8 integer_element(const u8* row, const Plan& p, std::size_t step, std::size_t e) {
-  const std::size_t j = e / step, c = e % step;
+inline u8 integer_element(const u8* row, const Plan& p, std::size_t j, std::size_t c) {
   std::int32_t acc = 0;
   for (std::size_t k = 0; k < p.width; ++k)
     acc += static_cast<std::int32_t>(p.weight16[j * p.width + k]) * row[p.index[j * p.width + k] + c];
   return round_clip15(acc);
 }
 
+// Elements [e0, e1) of the integer column pass, one by one (sample and channel counted
+// along: a division per element cost a fifth of the pass at ×2).
+inline void integer_elements(const u8* row, const Plan& p, std::size_t step, std::size_t e0, std::size_t e1,
+                             u8* out) {
+  std::size_t j = e0 / step, c = e0 % step;
+  for (std::size_t e = e0; e < e1; ++e) {
+    out[e] = integer_element(row, p, j, c);
+    if (++c == step) {
+      c = 0;
+      ++j;
+    }
+  }
+}
+
+// The sums of group g of the row-wise integer column pass (Plan::rowwise), rounded.
+template <int kE>
+inline __m256i rowwise_group(const u8* row, const Plan& p, std::size_t E, std::size_t g) {
+  const __m256i x = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(row + p.row_base[2 * g + 1]),
+                                        reinterpret_cast<const __m128i*>(row + p.row_base[2 * g]));
+  const auto* mask = reinterpret_cast<const __m256i*>(&p.row_mask[g * E * 32]);
+  const auto* weight = reinterpret_cast<const __m256i*>(&p.row_weight[g * E * 8]);
+  __m256i acc = _mm256_madd_epi16(_mm256_shuffle_epi8(x, _mm256_loadu_si256(mask)), _mm256_loadu_si256(weight));
+  for (std::size_t k = 1; k < E; ++k)
+    acc = _mm256_add_epi32(
+        acc, _mm256_madd_epi16(_mm256_shuffle_epi8(x, _mm256_loadu_si256(mask + k)), _mm256_loadu_si256(weight + k)));
+  return round15(acc);
+}
+
 // The integer column pass of one row along it (Plan::rowwise): n_out
-// elements of `out` from `row`.
+// elements of `out` from `row`. Four groups at a time where they all fit, packed
+// to bytes together (one 32-byte store instead of four narrowing chains of 8).
 template <int kE>
 void horizontal_rowwise(const u8* row, const Plan& p, std::size_t step, std::size_t n_out, u8* out) {
   const std::size_t E = kE > 0 ? static_cast<std::size_t>(kE) : p.row_entries, groups = n_out / 8;
-  for (std::size_t g = 0; g < groups; ++g) {
-    if (!p.row_ok[g]) {
-      for (std::size_t e = 8 * g; e < 8 * g + 8; ++e) out[e] = integer_element(row, p, step, e);
+  std::size_t g = 0;
+  for (; g + 4 <= groups; g += 4) {
+    if (p.row_ok[g] & p.row_ok[g + 1] & p.row_ok[g + 2] & p.row_ok[g + 3]) {
+      const __m256i r0 = rowwise_group<kE>(row, p, E, g), r1 = rowwise_group<kE>(row, p, E, g + 1);
+      const __m256i r2 = rowwise_group<kE>(row, p, E, g + 2), r3 = rowwise_group<kE>(row, p, E, g + 3);
+      // packs interleave the 128-bit lanes: bytes of groups g, g+1, g+2, g+3 as 0-3 | 8-11, 4-7 | 12-15
+      // in 32-bit pieces; the permutation puts them in order.
+      const __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(r0, r1), _mm256_packs_epi32(r2, r3));
+      const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * g), _mm256_permutevar8x32_epi32(bytes, order));
       continue;
     }
-    const __m256i x = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(row + p.row_base[2 * g + 1]),
-                                          reinterpret_cast<const __m128i*>(row + p.row_base[2 * g]));
-    const auto* mask = reinterpret_cast<const __m256i*>(&p.row_mask[g * E * 32]);
-    const auto* weight = reinterpret_cast<const __m256i*>(&p.row_weight[g * E * 8]);
-    __m256i acc = _mm256_madd_epi16(_mm256_shuffle_epi8(x, _mm256_loadu_si256(mask)), _mm256_loadu_si256(weight));
-    for (std::size_t k = 1; k < E; ++k)
-      acc = _mm256_add_epi32(
-          acc, _mm256_madd_epi16(_mm256_shuffle_epi8(x, _mm256_loadu_si256(mask + k)), _mm256_loadu_si256(weight + k)));
-    const __m256i r = round15(acc);
+    for (std::size_t q = g; q < g + 4; ++q) {
+      if (!p.row_ok[q]) {
+        integer_elements(row, p, step, 8 * q, 8 * q + 8, out);
+        continue;
+      }
+      const __m256i r = rowwise_group<kE>(row, p, E, q);
+      const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 8 * q), _mm_packus_epi16(w, w));
+    }
+  }
+  for (; g < groups; ++g) {
+    if (!p.row_ok[g]) {
+      integer_elements(row, p, step, 8 * g, 8 * g + 8, out);
+      continue;
+    }
+    const __m256i r = rowwise_group<kE>(row, p, E, g);
     const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 8 * g), _mm_packus_epi16(w, w));
   }
-  for (std::size_t e = 8 * groups; e < n_out; ++e) out[e] = integer_element(row, p, step, e);
+  integer_elements(row, p, step, 8 * groups, n_out, out);
+}
+
+// One output of the float32 column pass of one row, summed on its own (the transposed path's
+// operations: zero, then one FMA per tap in order).
+inline float float_element(const float* row, const Plan& p, std::size_t j) {
+  float acc = 0.0f;
+  for (std::size_t k = 0; k < p.width; ++k) acc = std::fma(p.weight[j * p.width + k], row[p.index[j * p.width + k]], acc);
+  return acc;
+}
+
+// The float32 column pass of one row of one channel along it (Plan::frow): n_out outputs of
+// `out` from `row`. kK: the taps per output when known at compile time, else 0.
+template <int kK>
+void horizontal_rowwise_float(const float* row, const Plan& p, std::size_t n_out, float* out) {
+  const std::size_t K = kK > 0 ? static_cast<std::size_t>(kK) : p.width, groups = n_out / 8;
+  for (std::size_t g = 0; g < groups;) {
+    const std::uint32_t id = p.frow_table[g];
+    if (id == kNoTable) {
+      for (std::size_t j = 8 * g; j < 8 * g + 8; ++j) out[j] = float_element(row, p, j);
+      ++g;
+      continue;
+    }
+    std::size_t end = g + 1;
+    while (end < groups && p.frow_table[end] == id) ++end;
+    const std::int32_t* perm = &p.frow_perm[id * K * 8];
+    const float* weight = &p.frow_weight[id * K * 8];
+    if constexpr (kK > 0) {
+      // The run's tables held in registers.
+      __m256i I[kK];
+      __m256 W[kK];
+      for (int k = 0; k < kK; ++k) {
+        I[k] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(perm + 8 * k));
+        W[k] = _mm256_loadu_ps(weight + 8 * k);
+      }
+      for (; g < end; ++g) {
+        const __m256 x = _mm256_loadu_ps(row + p.frow_base[g]);
+        __m256 acc = _mm256_setzero_ps();
+        for (int k = 0; k < kK; ++k) acc = _mm256_fmadd_ps(W[k], _mm256_permutevar8x32_ps(x, I[k]), acc);
+        _mm256_storeu_ps(out + 8 * g, acc);
+      }
+    } else {
+      for (; g < end; ++g) {
+        const __m256 x = _mm256_loadu_ps(row + p.frow_base[g]);
+        __m256 acc = _mm256_setzero_ps();
+        for (std::size_t k = 0; k < K; ++k)
+          acc = _mm256_fmadd_ps(_mm256_loadu_ps(weight + 8 * k),
+                                _mm256_permutevar8x32_ps(x, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(perm + 8 * k))),
+                                acc);
+        _mm256_storeu_ps(out + 8 * g, acc);
+      }
+    }
+  }
+  for (std::size_t j = 8 * groups; j < n_out; ++j) out[j] = float_element(row, p, j);
 }
 
 // The column pass of the 8 rows `lines` (m of them real) into dst[0..m).
@@ -1180,11 +1452,23 @@ std::size_t column_pass(const Job& job, const S* const* lines, S* const* dst, st
       std::int32_t* P = scratch.pairs.get(kLanes * (n + 1));
       std::int32_t* U = scratch.integer_results.get(8 * job.channels * kLanes);
       if (job.col_plan.use_aligned) {
-        pair_aligned(lines, n, job.col_plan.aligned_offset, P);
-        horizontal_integer<kC>(P, 1, job.col_plan.aligned, n_out, dst, m, U);
+        if (job.channels == 1) pair_aligned(lines, n, job.col_plan.aligned_offset, P);
+        else pair_aligned_channels(lines, n, job.channels, job.col_plan.aligned_offset, P);
+        horizontal_integer<kC>(P, job.channels, job.col_plan.aligned, n_out, dst, m, U);
       } else {
         pair_rows(lines, n, job.channels, P);
         horizontal_integer<kC>(P, job.channels, job.col_plan.pairs, n_out, dst, m, U);
+      }
+      return 0;
+    }
+  }
+  if constexpr (std::is_same_v<S, float>) {
+    if (job.col_plan.frow && job.channels == 1) {
+      for (std::size_t r = 0; r < m; ++r) {
+        switch (job.col_plan.width) {
+          case 4: horizontal_rowwise_float<4>(lines[r], job.col_plan, n_out, dst[r]); break;
+          default: horizontal_rowwise_float<0>(lines[r], job.col_plan, n_out, dst[r]); break;
+        }
       }
       return 0;
     }
@@ -1234,12 +1518,29 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     for (std::size_t k = spans[o].first; k < spans[o].last; ++k)
       src[r * width + k - spans[o].first] = input_row(rt.index[o * rt.taps + k]);
   }
-  // This band checks its share of the input rows (floats), piece by piece
-  // after the row pass has read them, those it reads at all.
+  // Every input row is checked by one band, its owner (floats). A band that reads more input rows
+  // than it makes (shrinking) checks its own results instead: each row in a tap span enters some
+  // result through an FMA (w x with x NaN or infinite is NaN or infinite, even for w = 0, and a
+  // sum never turns that finite), so a band whose results are all finite read only finite rows.
+  // A non-finite result (or a finite image's overflow) has the band's rows checked one by one.
+  // Rows that the band owns but does not read are checked on their own.
   const auto h = static_cast<std::size_t>(job.in.rows), oh = static_cast<std::size_t>(job.out.rows);
   const std::size_t b = r0 / kLanes, bands = (oh + kLanes - 1) / kLanes;
-  const auto own0 = static_cast<std::ptrdiff_t>(h * b / bands), own1 = static_cast<std::ptrdiff_t>(h * (b + 1) / bands);
+  // Band b owns rows [f(b), max(f(b), f(b + 1))), f(b) the lowest tap row of its first output
+  // (f(0) = 0, f(bands) = h): those it reads, where the taps move down with the outputs, and
+  // all rows between them in any case (the largest b with f(b) <= i owns row i).
+  auto first_row = [&](std::size_t band) -> std::ptrdiff_t {
+    if (band == 0) return 0;
+    if (band >= bands) return static_cast<std::ptrdiff_t>(h);
+    const std::size_t o = band * kLanes;
+    std::ptrdiff_t low = static_cast<std::ptrdiff_t>(h);
+    for (std::size_t k = spans[o].first; k < spans[o].last; ++k) low = std::min(low, rt.index[o * rt.taps + k]);
+    return low;
+  };
+  const std::ptrdiff_t own0 = first_row(b), own1 = std::max(own0, first_row(b + 1));
   const std::ptrdiff_t read0 = std::max(own0, lo), read1 = std::min(own1, hi + 1);
+  const bool check_results = std::is_same_v<S, float> && static_cast<std::ptrdiff_t>(m) < hi - lo + 1;
+  bool results_finite = true;
   // The row pass in pieces of kPiece samples, all band rows per piece: the
   // piece of the band's input rows then stays in cache for its 4/scale
   // reuses (512: measured best of 128..1536 on 720p, grey and RGB).
@@ -1249,6 +1550,23 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
     for (std::size_t r = 0; r < m; ++r) {
       const std::size_t o = r0 + r;
       const Span span = spans[o];
+      if constexpr (std::is_same_v<S, float> && !kRound) {
+        const Plan& rp = job.row_plan;
+        const std::size_t taps = span.last - span.first;
+        if (r + 1 < m && rp.consecutive[o] && rp.consecutive[o + 1] && spans[o + 1].last - spans[o + 1].first == taps) {
+          const std::ptrdiff_t d = rt.index[(o + 1) * rt.taps + spans[o + 1].first] - rt.index[o * rt.taps + span.first];
+          if (d > 0 && static_cast<std::size_t>(d) < taps) {
+            const std::size_t done = vertical_pair(&src[r * width], &src[(r + 1) * width], &rp.weight[o * width],
+                                                   &rp.weight[(o + 1) * width], taps, static_cast<std::size_t>(d),
+                                                   e0, e1, band + r * n, band + (r + 1) * n);
+            for (std::size_t q = r; q < r + 2; ++q)
+              vertical<false>(&src[q * width], &rp.weight[(r0 + q) * width], &rt.weight[(r0 + q) * rt.taps + spans[r0 + q].first],
+                              taps, done, e1, rp.rounding, band + q * n);
+            ++r;
+            continue;
+          }
+        }
+      }
       if constexpr (std::is_same_v<S, u8>) {
         if (job.row_plan.integer) {
           vertical_integer(&src[r * width], &job.row_plan.weight16[o * width], span.last - span.first, e0, e1,
@@ -1260,11 +1578,28 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
                                      &rt.weight[o * rt.taps + span.first], span.last - span.first, e0, e1,
                                      job.row_plan.rounding, band + r * n);
     }
-    if constexpr (std::is_same_v<S, float>)
-      for (std::ptrdiff_t i = read0; i < read1; ++i)
-        if (!all_finite(input_row(i) + e0, e1 - e0)) job.nonfinite = true;
+    if constexpr (std::is_same_v<S, float>) {
+      if (check_results) {
+        for (std::size_t r = 0; r < m; ++r) results_finite = results_finite && all_finite(band + r * n + e0, e1 - e0);
+      } else {
+        for (std::ptrdiff_t i = read0; i < read1; ++i)
+          if (!all_finite(input_row(i) + e0, e1 - e0)) job.nonfinite = true;
+      }
+    }
   }
-  if (read0 >= read1) {
+  if (check_results) {
+    // The rows of [lo, hi] in a tap span of the band.
+    std::vector<std::uint8_t> read(static_cast<std::size_t>(hi - lo + 1), 0);
+    for (std::size_t r = r0; r < r0 + m; ++r)
+      for (std::size_t k = spans[r].first; k < spans[r].last; ++k) read[static_cast<std::size_t>(rt.index[r * rt.taps + k] - lo)] = 1;
+    if (!results_finite)
+      for (std::ptrdiff_t i = lo; i <= hi; ++i)
+        if (read[static_cast<std::size_t>(i - lo)] && !all_finite(input_row(i), n)) job.nonfinite = true;
+    // (check_rows may reuse `copies`, read above for the last time.)
+    for (std::ptrdiff_t i = own0; i < own1; ++i)
+      if (i < lo || i > hi || !read[static_cast<std::size_t>(i - lo)])
+        check_rows<S>(job, static_cast<std::size_t>(i), static_cast<std::size_t>(i) + 1, copies);
+  } else if (read0 >= read1) {
     check_rows<S>(job, static_cast<std::size_t>(own0), static_cast<std::size_t>(own1), copies);
   } else {
     check_rows<S>(job, static_cast<std::size_t>(own0), static_cast<std::size_t>(read0), copies);
@@ -1394,9 +1729,17 @@ std::size_t resize_avx2(const ImageView& in, const ImageView& out, const Axis& r
   const std::shared_ptr<const Plan> col_plan = cached_plan(cols, static_cast<std::size_t>(out.cols), channels);
   Job job{in, out, rows, cols, *row_plan, *col_plan, channels, threads, nonfinite};
   if (in.type == PixelType::uint8) {
-    if (trace) *trace = ResizeTrace{job.row_plan.integer, job.col_plan.integer};
+    if (trace) {
+      trace->integer_rows = job.row_plan.integer;
+      trace->integer_cols = job.col_plan.integer;
+      trace->column_path = job.col_plan.rowwise          ? "integer rows"
+                           : !job.col_plan.integer       ? "float transposed"
+                           : job.col_plan.use_aligned    ? "integer aligned pairs"
+                                                         : "integer pairs";
+    }
     return run_channels<true, u8>(job, rows_first);
   }
+  if (trace) trace->column_path = job.col_plan.frow && channels == 1 ? "float rows" : "float transposed";
   const std::size_t recomputed = run_channels<false, float>(job, rows_first);
   if (nonfinite) throw std::invalid_argument("image contains NaN or infinity");
   return recomputed;

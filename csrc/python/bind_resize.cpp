@@ -107,6 +107,13 @@ py::tuple resize_paths(const py::array& image, std::pair<long long, long long> s
   return py::make_tuple(out, recomputed, trace.integer_rows, trace.integer_cols);
 }
 
+std::pair<py::array, std::string> resize_column_path(const py::array& image, std::pair<long long, long long> size,
+                                                     std::pair<double, double> scale, const std::string& method,
+                                                     bool antialias, const std::string& boundary, long long threads) {
+  auto [out, recomputed, trace] = resize_traced(image, size, scale, method, antialias, boundary, threads);
+  return {out, trace.column_path};
+}
+
 py::array resize_array(const py::array& image, std::pair<long long, long long> size,
                        std::pair<double, double> scale, const std::string& method, bool antialias,
                        const std::string& boundary, long long threads) {
@@ -131,6 +138,11 @@ void bind_resize(py::module_& m) {
         py::arg("antialias"), py::arg("boundary"), py::arg("threads") = 1,
         "resize, returning (image, samples recomputed in float64, rows pass in integers, "
         "columns pass in integers).");
+  // For tests of the column pass's paths: also which one ran.
+  m.def("_resize_column_path", &resize_column_path, py::arg("image"), py::arg("size"), py::arg("scale"),
+        py::arg("method"), py::arg("antialias"), py::arg("boundary"), py::arg("threads") = 1,
+        "resize, returning (image, how the column pass ran: 'integer rows', 'integer aligned pairs', "
+        "'integer pairs', 'float rows', 'float transposed', or '' on the portable kernel).");
 }
 
 }  // namespace clearsight::bindings

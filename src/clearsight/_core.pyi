@@ -133,6 +133,17 @@ def _resize_paths(
     boundary: str,
     threads: int = 1,
 ) -> tuple[NDArray[Any], int, bool, bool]: ...
+# resize, and how its column pass ran: "integer rows", "integer aligned pairs", "integer
+# pairs", "float rows", "float transposed", or "" on the portable kernel (for tests).
+def _resize_column_path(
+    image: NDArray[Any],
+    size: tuple[int, int],
+    scale: tuple[float, float],
+    method: str,
+    antialias: bool,
+    boundary: str,
+    threads: int = 1,
+) -> tuple[NDArray[Any], str]: ...
 def psnr(reference: NDArray[Any], test: NDArray[Any], data_range: float, threads: int = 1) -> float: ...
 # PSNR at data_range 1 and whether a sample lies outside [0, 1] (or is NaN).
 def psnr_unit_range(reference: NDArray[Any], test: NDArray[Any], threads: int = 1) -> tuple[float, bool]: ...

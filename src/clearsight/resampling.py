@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -84,6 +85,50 @@ def _check_taps(size: tuple[int, int], factors: tuple[float, float], method: str
                 f"scale {factor:g} is too small: its antialiasing filter needs {width:g} taps per output "
                 f"sample (more than {MAX_FILTER_TAPS} along the axis in all)"
             )
+
+
+_PIXEL_DTYPES = frozenset(_validate.PIXEL_DTYPES)
+
+
+def _common_call(
+    image: object, scale: object, method: object, antialias: object, boundary: object, threads: object
+) -> tuple[np.ndarray, tuple[int, int], tuple[float, float], int] | None:
+    """The arguments of the usual call (an aligned native ndarray, one float or int scale), checked
+    as the general path checks them, or None for anything else, which the general path then checks
+    and refuses or normalises. Worth its lines: the general checks cost ~20 us a call, a tenth of a
+    720p ×1/4 resize (isinstance on ABCs, NumPy scalars)."""
+    if type(image) is not np.ndarray or image.dtype not in _PIXEL_DTYPES or not image.flags.aligned:
+        return None
+    shape = image.shape
+    if len(shape) == 3:
+        if not 1 <= shape[2] <= _validate.MAX_CHANNELS:
+            return None
+    elif len(shape) != 2:
+        return None
+    if type(scale) is float:
+        if not 0.0 < scale < math.inf:
+            return None
+    elif type(scale) is int:
+        if not 0 < scale <= 1 << 20:
+            return None
+        scale = float(scale)
+    else:
+        return None
+    if type(method) is not str or method not in METHODS or type(boundary) is not str or boundary not in RESIZE_BOUNDARIES:
+        return None
+    if antialias is not True and antialias is not False:
+        return None
+    if threads is None:
+        threads = _validate.available_cpus()
+    elif type(threads) is not int or threads < 1:
+        return None
+    rows, cols = shape[0], shape[1]
+    if rows < 1 or cols < 1:
+        return None
+    size = (output_length(rows, scale), output_length(cols, scale))
+    if size[0] * size[1] * (shape[2] if len(shape) == 3 else 1) > MAX_OUTPUT_SAMPLES:
+        return None
+    return image, size, (scale, scale), min(threads, _validate.MAX_THREADS)
 
 
 def resize(
@@ -179,6 +224,12 @@ def resize(
     ((4, 4), (3, 5))
     """
     name, module = _dispatch.resolve(backend, "resize")
+    if name == "cpp" and size is None:
+        common = _common_call(image, scale, method, antialias, boundary, threads)
+        if common is not None:
+            array, out_size, factors, n_threads = common
+            _check_taps(out_size, factors, method, antialias)
+            return module.resize(array, out_size, factors, method, antialias, boundary, n_threads)
     # The compiled kernel checks finiteness as it reads the image (much cheaper than a pass of its own).
     image = _validate.image(image, check_finite=name != "cpp")
     size, factors = _scales_and_size(image.shape, scale, size)

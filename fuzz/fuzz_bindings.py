@@ -216,6 +216,10 @@ def image_case(d: Draw) -> None:
         paths = core._resize_paths(*args)
         assert np.array_equal(hooked, result, equal_nan=True) and np.array_equal(paths[0], result, equal_nan=True)
         assert recomputed >= 0 and paths[1] == recomputed, f"_resize_paths {paths[1:]} vs {recomputed}"
+        column, how = core._resize_column_path(*args)
+        assert np.array_equal(column, result, equal_nan=True), "_resize_column_path's image"
+        assert how in ("integer rows", "integer aligned pairs", "integer pairs", "float rows", "float transposed",
+                       ""), f"_resize_column_path: {how!r}"
 
 
 def misc_case(d: Draw) -> None:

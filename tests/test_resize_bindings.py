@@ -469,6 +469,63 @@ def test_row_wise_float32_column_pass_equals_the_transposed_one(rows, cols, scal
 
 
 @avx2
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 60) | st.integers(100, 200),
+    channels=st.integers(1, 3),
+    scale=st.sampled_from([0.5, 0.25, 0.75]),
+    method=st.sampled_from(["bicubic", "bilinear", "area"]),
+    antialias=st.booleans(),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+    layout=st.sampled_from(["contiguous", "flipped", "every other"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_one_phase_float32_column_pass_equals_the_general_one(rows, cols, channels, scale, method, antialias,
+                                                               boundary, layout, seed):
+    # Groups of 8 outputs with one phase (the interior of a shrink by 2 or 4) hold their weights
+    # in registers for 1-3 channels; 4 channels take the general loop. The same operations in
+    # the same order: each channel of the image repeated to 4 channels gives the same bits.
+    rng = np.random.default_rng(seed)
+    big = rng.standard_normal((2 * rows, 2 * cols, channels)).astype(np.float32)
+    image = {"contiguous": big[:rows, :cols], "flipped": big[:rows, :cols][::-1, ::-1],
+             "every other": big[::2, 1::2]}[layout]
+    size = (int(np.ceil(rows * scale)), int(np.ceil(cols * scale)))
+    out = core.resize(image, size, (scale, scale), method, antialias, boundary, 2)
+    for c in range(channels):
+        four = core.resize(np.repeat(image[..., c:c + 1], 4, axis=-1), size, (scale, scale), method, antialias,
+                           boundary, 2)
+        for d in range(4):
+            assert np.ascontiguousarray(out[..., c]).tobytes() == np.ascontiguousarray(four[..., d]).tobytes()
+
+
+@avx2
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    rows=st.integers(1, 90),
+    cols=st.integers(1, 40) | st.integers(100, 140),
+    method=st.sampled_from(["bicubic", "bilinear", "area"]),
+    boundary=st.sampled_from(["symmetric", "replicate"]),
+    layout=st.sampled_from(["contiguous", "flipped", "every other"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_paired_float32_row_pass_equals_the_column_pass(rows, cols, method, boundary, layout, seed):
+    # The row pass makes two rows of one phase at once (bicubic ×1/2) with its weights held in
+    # registers; the column pass of 4 channels sums each output on its own. Both add the taps'
+    # FMAs from zero in tap order, so halving the rows of an image (its columns at scale 1, an
+    # exact identity) gives, bit for bit, the transpose of halving the columns of its transpose.
+    rng = np.random.default_rng(seed)
+    big = rng.standard_normal((2 * rows, 2 * cols)).astype(np.float32)
+    image = {"contiguous": big[:rows, :cols], "flipped": big[:rows, :cols][::-1, ::-1],
+             "every other": big[::2, 1::2]}[layout]
+    size = (int(np.ceil(rows * 0.5)), cols)
+    out = core.resize(image, size, (0.5, 1.0), method, True, boundary, 2)
+    four = core.resize(np.repeat(image.T[..., None], 4, axis=-1), size[::-1], (1.0, 0.5), method, True, boundary, 2)
+    for d in range(4):
+        assert out.tobytes() == np.ascontiguousarray(four[..., d].T).tobytes()
+
+
+@avx2
 @pytest.mark.parametrize("channels", [None, 2, 3, 4])
 @pytest.mark.parametrize("s", [0.5, 0.25])
 def test_shrinking_uint8_pairs_aligned_samples_for_any_channels(channels, s):

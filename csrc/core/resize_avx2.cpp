@@ -276,6 +276,9 @@ struct Plan {
   // index table.
   std::vector<std::uint8_t> consecutive;
   std::vector<std::uint8_t> consecutive8;  // the same for outputs 8 i .. 8 i + 7 together
+  // 1 where outputs 8 i .. 8 i + 7 are consecutive and have the same weights (the interior of a
+  // shrink by 2^-j: one phase).
+  std::vector<std::uint8_t> same8;
   Rounding rounding;
   // The integer path of uint8 images (the header): every weight is m 2^-15,
   // m an int16, and S < 257.
@@ -421,6 +424,13 @@ Plan make_plan(const Axis& axis, std::size_t n_out, std::size_t step) {
   p.consecutive8.assign((n_out + 7) / 8, 1);
   for (std::size_t i = 0; i < n_out; ++i)
     if (!p.consecutive[i]) p.consecutive8[i / 8] = 0;
+  p.same8.assign(n_out / 8, 0);
+  for (std::size_t g = 0; g < n_out / 8; ++g) {
+    bool same = p.consecutive8[g] != 0;
+    const float* w0 = &p.weight[8 * g * p.width];
+    for (std::size_t i = 1; i < 8 && same; ++i) same = std::equal(w0, w0 + p.width, w0 + i * p.width);
+    p.same8[g] = same;
+  }
   // E of the header, with the S and K of this axis, and the test's threshold
   // 1/2 - E rounded down to float32 (every sample is recomputed if E >= 1/2).
   const double u = std::ldexp(1.0, -24), u64 = std::ldexp(1.0, -53);
@@ -712,6 +722,38 @@ std::size_t vertical_pair(const float* const* src_a, const float* const* src_b, 
   return e;
 }
 
+// vertical_pair where both rows have the same kK weights and b's taps are a's moved down by kD
+// rows (the interior of a shrink by 2: one phase): the weights held in registers instead of
+// broadcast for every 32 samples, each input row loaded once for both sums. The same FMAs in
+// the same order.
+template <int kK, int kD>
+std::size_t vertical_pair_same(const float* const* src_a, const float* const* src_b, const float* w,
+                               std::size_t begin, std::size_t n, float* out_a, float* out_b) {
+  __m256 W[kK];
+  for (int k = 0; k < kK; ++k) W[k] = _mm256_set1_ps(w[k]);
+  std::size_t e = begin;
+  for (; e + 16 <= n; e += 16) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
+    for (int u = 0; u < kK + kD; ++u) {  // input row u: tap u of a, tap u - kD of b
+      const float* p = (u < kK ? src_a[u] : src_b[u - kD]) + e;
+      const __m256 x0 = _mm256_loadu_ps(p), x1 = _mm256_loadu_ps(p + 8);
+      if (u < kK) {
+        a0 = _mm256_fmadd_ps(W[u], x0, a0);
+        a1 = _mm256_fmadd_ps(W[u], x1, a1);
+      }
+      if (u >= kD) {
+        b0 = _mm256_fmadd_ps(W[u - kD], x0, b0);
+        b1 = _mm256_fmadd_ps(W[u - kD], x1, b1);
+      }
+    }
+    _mm256_storeu_ps(out_a + e, a0);
+    _mm256_storeu_ps(out_a + e + 8, a1);
+    _mm256_storeu_ps(out_b + e, b0);
+    _mm256_storeu_ps(out_b + e + 8, b1);
+  }
+  return e;
+}
+
 // ------------------------------------------------------------ column pass
 
 // T[8 q + r] = element q of row r, for the 8 rows `rows` of n elements.
@@ -766,6 +808,27 @@ std::size_t horizontal_taps(const float* T, std::size_t channels, const Plan& p,
     const std::size_t g = std::min<std::size_t>(8, n_out - j0);
     const bool group_consecutive = p.consecutive8[j0 / 8] != 0;
     std::size_t jj = 0;
+    if constexpr (kC >= 1 && kC <= 3 && kK > 0 && kK <= 8) {
+      if (g == 8 && p.same8[j0 / 8]) {
+        // One phase: the K broadcast weights held in registers for all 8 outputs (half the
+        // loads), and 8 (6 for 3 channels) sums at once, enough independent FMA chains to hide
+        // their latency. The same operations in the same order as below.
+        __m256 W[kK];
+        for (int k = 0; k < kK; ++k) W[k] = _mm256_set1_ps(p.weight[j0 * K + k]);
+        constexpr int kOut = kC == 3 ? 2 : 8 / kC;  // outputs per step
+        for (; jj < 8; jj += kOut) {
+          const float* t[kOut];
+          for (int o = 0; o < kOut; ++o) t[o] = T + static_cast<std::size_t>(p.index[(j0 + jj + o) * K]) * kLanes;
+          __m256 a[kOut * kC];
+          for (int q = 0; q < kOut * kC; ++q) a[q] = _mm256_setzero_ps();
+          for (int k = 0; k < kK; ++k)
+            for (int o = 0; o < kOut; ++o)
+              for (int c = 0; c < kC; ++c)
+                a[o * kC + c] = _mm256_fmadd_ps(W[k], _mm256_load_ps(t[o] + (k * kC + c) * kLanes), a[o * kC + c]);
+          for (int q = 0; q < kOut * kC; ++q) _mm256_store_ps(U + (jj * kC + q) * kLanes, a[q]);
+        }
+      }
+    }
     if constexpr (kC == 1 || kC == 2) {
       // Few channels: 4 / kC outputs at once, for 4 independent FMA chains
       // (written out: GCC keeps arrays of accumulators in memory here).
@@ -1556,9 +1619,14 @@ std::size_t rows_first_band(const Job& job, std::size_t r0, std::size_t m) {
         if (r + 1 < m && rp.consecutive[o] && rp.consecutive[o + 1] && spans[o + 1].last - spans[o + 1].first == taps) {
           const std::ptrdiff_t d = rt.index[(o + 1) * rt.taps + spans[o + 1].first] - rt.index[o * rt.taps + span.first];
           if (d > 0 && static_cast<std::size_t>(d) < taps) {
-            const std::size_t done = vertical_pair(&src[r * width], &src[(r + 1) * width], &rp.weight[o * width],
-                                                   &rp.weight[(o + 1) * width], taps, static_cast<std::size_t>(d),
-                                                   e0, e1, band + r * n, band + (r + 1) * n);
+            const float* wa = &rp.weight[o * width];
+            const float* wb = &rp.weight[(o + 1) * width];
+            const std::size_t done =
+                taps == 8 && d == 2 && std::equal(wa, wa + taps, wb)
+                    ? vertical_pair_same<8, 2>(&src[r * width], &src[(r + 1) * width], wa, e0, e1, band + r * n,
+                                               band + (r + 1) * n)
+                    : vertical_pair(&src[r * width], &src[(r + 1) * width], wa, wb, taps, static_cast<std::size_t>(d),
+                                    e0, e1, band + r * n, band + (r + 1) * n);
             for (std::size_t q = r; q < r + 2; ++q)
               vertical<false>(&src[q * width], &rp.weight[(r0 + q) * width], &rt.weight[(r0 + q) * rt.taps + spans[r0 + q].first],
                               taps, done, e1, rp.rounding, band + q * n);

@@ -361,3 +361,25 @@ def test_unsharp_mask_bounds_amount(backend):
         clearsight.unsharp_mask(image, radius=3.88, amount=1e300, clip=False, backend=backend)
     out = clearsight.unsharp_mask(image, radius=3.88, amount=1e6, clip=False, backend=backend)
     assert out.dtype == np.float32 and np.all(np.isfinite(out)) and np.abs(out).max() <= 1e6 + 1
+
+
+# F20 (fuzz_resize, a 240-second run): a float32 3 x 2 image holding one
+# 2**-149 (float32's smallest subnormal), enlarged to 16 x 16 (bicubic, no
+# antialiasing): the backends differed by 2**-149 in 7 samples, against a bound
+# of 1.8e-51 that only scaled with max|image|. Below float32's normal range an
+# FMA errs by up to half a subnormal, whatever the value, so the documented
+# bound gained an absolute term, (K_r + K_c + 6) S_r S_c 2**-149; the kit and
+# the fuzzers use it.
+@pytest.mark.parametrize("size", [(16, 16), (5, 7), (1, 1)])
+def test_resize_bound_covers_subnormal_images(backend, size):
+    from clearsight import testing
+
+    image = np.zeros((3, 2), np.float32)
+    image[2, 0] = np.float32(2.0**-149)
+    testing.assert_matches_reference(clearsight.resize, image, size=size, antialias=False)
+    noise = (np.random.default_rng(20).random((20, 24)) * 2.0**-140).astype(np.float32)
+    for scale in (2.0, 0.5, 0.3):
+        testing.assert_matches_reference(clearsight.resize, noise, scale)
+    out = clearsight.resize(image, size=(16, 16), antialias=False, backend=backend)
+    expected = clearsight.resize(image, size=(16, 16), antialias=False, backend="numpy")
+    assert np.abs(out.astype(np.float64) - expected).max() <= 2.0**-149

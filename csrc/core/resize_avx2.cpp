@@ -41,6 +41,11 @@
 // test: d = |s32 - rint(s32)| is exact in float32 (a multiple of ulp(s32) of
 // at most 1/2, and |s32| < 2^9), and s32 is within E of a half-integer iff
 // d >= 1/2 - E. Those samples are recomputed exactly as the reference does.
+// (This model leaves out underflow: at most 2^-150 per product of a weight
+// below 2^-126, under 1e-40 in all. Where E <= 1/4, which holds up to about
+// 16 000 bicubic taps, that cannot matter. There every d >= 1/4 and the
+// threshold are multiples of 2^-26, so a sample that is not recomputed lies
+// at least E + 2^-26 from every half-integer.)
 // K and S are each axis's largest; bicubic at scales >= 1/4 has K <= 17,
 // S < 1.3, so E < 4e-4: a few samples in ten thousand of a noisy picture
 // (and every exact tie, where rint rounds to even, MATLAB away from zero).

@@ -209,11 +209,12 @@ def resize(
     float64 every sample that float32 could round differently
     (``csrc/core/resize_avx2.cpp`` proves both).
     float32 images are computed in float32 on CPUs with AVX2, within
-    ``(K_r + K_c + 6) * S_r * S_c * 2**-24 * max|image|`` of the reference,
-    with K the taps per output and S the largest sum of |weights| of each
-    axis (bicubic: K = 4 enlarging, about 4 / scale shrinking; S < 1.25):
-    about 1e-6 × max|image| at ×2 and 3e-6 at ×1/4; in float64, bit-identical,
-    elsewhere.
+    ``(K_r + K_c + 6) * S_r * S_c * (2**-24 * max|image| + 2**-149)`` of the
+    reference, with K the taps per output and S the largest sum of |weights|
+    of each axis (bicubic: K = 4 enlarging, about 4 / scale shrinking;
+    S < 1.25): about 1e-6 × max|image| at ×2 and 3e-6 at ×1/4 (2**-149, float32's
+    smallest subnormal, only matters for images below its normal range,
+    max|image| < 2**-126); in float64, bit-identical, elsewhere.
 
     Examples
     --------

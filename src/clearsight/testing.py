@@ -391,6 +391,11 @@ def _ssim_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
     return (reference.shape[0] + reference.shape[1] + 64) * 2 * _U64
 
 
+# float32's smallest subnormal: below 2**-126 a float32 rounding errs by up to half of it, not by
+# a fraction of the value, so bounds relative to max|image| need it as an absolute term.
+_TINY32 = 2.0**-149
+
+
 def _resize_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
     """Integer and float64 images: every bit. float32: the bound of ``clearsight.resize``'s docstring."""
     if dtype != np.float32:
@@ -409,7 +414,7 @@ def _resize_tolerance(dtype: np.dtype, arguments: dict[str, Any]) -> float:
         spans = weights.shape[1] - np.argmax(nonzero[:, ::-1], axis=1) - np.argmax(nonzero, axis=1)
         taps += int(spans.max())
         bound *= float(np.abs(weights).sum(axis=1).max())
-    return taps * bound * _U32 * float(np.max(np.abs(image)))
+    return taps * bound * (_U32 * float(np.max(np.abs(image))) + _TINY32)
 
 
 # The documented tolerance of each public operation's compiled backends
